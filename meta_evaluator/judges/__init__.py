@@ -1,0 +1,1 @@
+"""meta_evaluator.judges (being built)."""

@@ -1,0 +1,1 @@
+"""Scoring: metric configurations and scorers (being built)."""

@@ -1,0 +1,1 @@
+"""meta_evaluator.scores.metrics (being built)."""
