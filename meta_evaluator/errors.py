@@ -99,7 +99,27 @@ class JudgeParseError(JudgeError):
 
 
 class JudgeCallError(JudgeError):
-    """The provider call failed (HTTP error, timeout, connection error)."""
+    """The provider call failed (HTTP error, timeout, connection error).
+
+    Args:
+        message: What failed, for the results row.
+        status_code: HTTP status, when there was a response.
+        retry_after: Seconds the provider asked us to wait (Retry-After), when given.
+        retryable: Whether retrying can help (429, 5xx, timeouts, connection errors).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+        retryable: bool = True,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.retryable = retryable
 
 
 class ScoringError(MetaEvaluatorError):
