@@ -79,9 +79,8 @@ class JudgeResults:
                 f"Judge {self.judge_id!r} has no column for task {task_name!r}; it has "
                 f"{self.task_names!r}."
             )
-        return (
-            self.succeeded.select(C.ORIGINAL_ID, pl.col(task_name).alias(C.LABEL))
-            .filter(pl.col(C.LABEL).is_not_null())
+        return self.succeeded.select(C.ORIGINAL_ID, pl.col(task_name).alias(C.LABEL)).filter(
+            pl.col(C.LABEL).is_not_null()
         )
 
     # ----------------------------------------------------------------- storage

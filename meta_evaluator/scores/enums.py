@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["AnnotatorAggregation", "TaskAggregationMode"]
 
 
-class TaskAggregationMode(str, Enum):
+class TaskAggregationMode(StrEnum):
     """How the tasks of a metric config were combined before scoring.
 
     ``SINGLE``: one task. ``MULTITASK``: the scorer ran on each task and the scores were
@@ -19,7 +19,7 @@ class TaskAggregationMode(str, Enum):
     MULTILABEL = "multilabel"
 
 
-class AnnotatorAggregation(str, Enum):
+class AnnotatorAggregation(StrEnum):
     """How several human annotators are combined.
 
     ``INDIVIDUAL_AVERAGE``: judge vs each human on their shared samples, then the mean.
