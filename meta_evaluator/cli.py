@@ -1,0 +1,152 @@
+"""The ``meta-evaluator`` command line: inspect, run, score and report a project directory.
+
+This is the only module that configures logging.
+
+Examples::
+
+    meta-evaluator status my_project
+    meta-evaluator run-judges my_project --judge gpt4o_mini
+    meta-evaluator score my_project
+    meta-evaluator report my_project --format csv
+    meta-evaluator fake-llm-server --port 8765 --latency 0.2
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from meta_evaluator.errors import MetaEvaluatorError
+
+__all__ = ["main"]
+
+
+def _status(args: argparse.Namespace) -> int:
+    from meta_evaluator import MetaEvaluator
+
+    ev = MetaEvaluator(args.project_dir, load=True)
+    print(f"project: {ev.project_dir}")
+    if ev.eval_task is not None:
+        for name in ev.eval_task.task_names:
+            labels = ev.eval_task.allowed_labels(name)
+            print(f"  task {name!r} ({ev.eval_task.task_kind(name)}): {labels}")
+    if ev.data is not None:
+        print(f"data: {ev.data.name!r}, {len(ev.data)} rows")
+    for jid, spec in ev.judges.items():
+        print(f"judge {jid!r}: {spec.llm_client} / {spec.model}")
+    for jid, res in ev.load_all_judge_results().items():
+        print(f"results {jid!r} ({res.source}): {res.status_counts()}")
+    if ev.eval_task is not None:
+        ids = ev.annotations.annotator_ids
+        print(f"annotators: {len(ids)} {ids}")
+    for cfg in ev.metrics_configs:
+        print(f"metric: {cfg.unique_name()}")
+    return 0
+
+
+def _run_judges(args: argparse.Namespace) -> int:
+    from meta_evaluator import MetaEvaluator
+
+    ev = MetaEvaluator(args.project_dir, load=True)
+    results = ev.run_judges_async(judge_ids=args.judge or None, skip_duplicates=not args.rerun)
+    for jid, res in results.items():
+        print(f"{jid}: {res.status_counts()}")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from meta_evaluator import MetaEvaluator
+
+    ev = MetaEvaluator(args.project_dir, load=True)
+    ev.compare_async(judge_ids=args.judge or None)
+    ev.score_report.print()
+    print(f"report: {ev.scores_dir / 'score_report.html'}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from meta_evaluator import MetaEvaluator
+
+    ev = MetaEvaluator(args.project_dir, load=True)
+    out = args.output or ev.scores_dir / f"score_report.{args.format}"
+    path = ev.score_report.save(out, format=args.format)
+    print(f"report: {path}")
+    return 0
+
+
+def _fake_server(args: argparse.Namespace) -> int:
+    import time
+
+    from meta_evaluator.testing import FakeLLMServer
+
+    server = FakeLLMServer(latency_s=args.latency, port=args.port)
+    with server:
+        print(f"fake OpenAI-compatible server on {server.base_url} (Ctrl-C to stop)", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``meta-evaluator``."""
+    parser = argparse.ArgumentParser(
+        prog="meta-evaluator",
+        description="Can this LLM judge stand in for our human annotators?",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("status", help="summarise a project directory")
+    p.add_argument("project_dir", type=Path)
+    p.set_defaults(func=_status)
+
+    p = sub.add_parser("run-judges", help="run (or resume) the project's judges")
+    p.add_argument("project_dir", type=Path)
+    p.add_argument("--judge", action="append", help="judge id (repeatable; default: all)")
+    p.add_argument("--rerun", action="store_true", help="re-query rows already finished")
+    p.set_defaults(func=_run_judges)
+
+    p = sub.add_parser("score", help="compare judges with humans using the saved metrics configs")
+    p.add_argument("project_dir", type=Path)
+    p.add_argument("--judge", action="append", help="judge id (repeatable; default: all)")
+    p.set_defaults(func=_score)
+
+    p = sub.add_parser("report", help="write the score report from saved scores")
+    p.add_argument("project_dir", type=Path)
+    p.add_argument("--format", choices=["html", "csv"], default="html")
+    p.add_argument("--output", type=Path, default=None)
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("fake-llm-server", help="start the local fake OpenAI/Anthropic server")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--latency", type=float, default=0.0)
+    p.set_defaults(func=_fake_server)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``meta-evaluator`` console script.
+
+    Returns:
+        The process exit code (0 success, 2 a meta_evaluator error with its message printed).
+    """
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except MetaEvaluatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
