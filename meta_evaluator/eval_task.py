@@ -27,9 +27,9 @@ import json
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from meta_evaluator.errors import AnnotationError, TaskSchemaError
+from meta_evaluator.errors import AnnotationError, MetaEvaluatorError, TaskSchemaError
 
 __all__ = ["AnsweringMethod", "EvalTask", "MultiLabelSchema", "TaskKind"]
 
@@ -37,7 +37,38 @@ TaskKind = Literal["categorical", "numeric", "text", "multilabel"]
 AnsweringMethod = Literal["structured", "instructor", "xml"]
 
 
-class MultiLabelSchema(BaseModel):
+def _domain_error(exc: ValidationError, owner: str) -> MetaEvaluatorError:
+    """Turn a pydantic ValidationError into our own exception (the first error's message)."""
+    for err in exc.errors():
+        original = (err.get("ctx") or {}).get("error")
+        if isinstance(original, MetaEvaluatorError):
+            return original
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ()))
+        parts.append(f"{loc or 'value'}: {err.get('msg')} (got {err.get('input')!r})")
+    return TaskSchemaError(f"{owner}: " + "; ".join(parts))
+
+
+class _DomainModel(BaseModel):
+    """A pydantic model whose validation failures raise meta_evaluator errors."""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _domain_error(exc, type(self).__name__) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Validate ``obj`` (raising meta_evaluator errors instead of ValidationError)."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _domain_error(exc, cls.__name__) from None
+
+
+class MultiLabelSchema(_DomainModel):
     """A multi-label task: each sample's label is a *set* of these outcomes (stored as a list).
 
     Example:
@@ -75,7 +106,7 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
 
-class EvalTask(BaseModel):
+class EvalTask(_DomainModel):
     """The labelling task: its schemas, the data columns judges see, and how judges answer.
 
     Args:
