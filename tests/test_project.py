@@ -1,0 +1,200 @@
+"""MetaEvaluator: the project directory end to end (no judge calls: external results only)."""
+
+import asyncio
+import json
+
+import polars as pl
+import pytest
+
+from meta_evaluator import EvalTask, MetaEvaluator
+from meta_evaluator.data import DataLoader
+from meta_evaluator.errors import AnnotationError, ConfigError, MetricConfigError, ProjectError
+from meta_evaluator.meta_evaluator import MetaEvaluator as MetaEvaluatorAlias
+from meta_evaluator.scores import MetricConfig, MetricsConfig
+from meta_evaluator.scores.base_scoring_result import BaseScoringResult
+from meta_evaluator.scores.metrics import AccuracyScorer, CohensKappaScorer, TextSimilarityScorer
+
+LABELS = ["rejection", "not rejection"]
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """20 samples, 3 sparse annotators, one external judge (labels chosen by a fixed rule)."""
+    d = tmp_path / "inputs"
+    d.mkdir()
+    ids = [f"q{i}" for i in range(20)]
+    pl.DataFrame(
+        {"qid": ids, "prompt": [f"p{i}" for i in range(20)], "resp": [f"r{i}" for i in range(20)]}
+    ).write_csv(d / "data.csv")
+    truth = [LABELS[i % 2] for i in range(20)]
+    for h, skip in (("h1", {0}), ("h2", {1, 2}), ("h3", set())):
+        rows = [
+            {"original_id": i, "rejection": (LABELS[(k + 1) % 2] if (h == "h3" and k < 3) else t),
+             "explanation": f"because {t}"}
+            for k, (i, t) in enumerate(zip(ids, truth, strict=True))
+            if k not in skip
+        ]
+        pl.DataFrame(rows).write_csv(d / f"{h}.csv")
+    judge = [LABELS[(k + 1) % 2] if k in (5, 6) else t for k, t in enumerate(truth)]
+    pl.DataFrame(
+        {"original_id": ids, "rejection": judge, "explanation": [f"since {t}" for t in judge]}
+    ).write_csv(d / "judge.csv")
+    return d
+
+
+def task():
+    return EvalTask(
+        task_schemas={"rejection": LABELS, "explanation": None},
+        prompt_columns=["prompt"],
+        response_columns=["resp"],
+    )
+
+
+def build(project, inputs):
+    ev = MetaEvaluator(project, load=False)
+    ev.add_eval_task(task())
+    ev.add_data(DataLoader.load_csv(name="d", file_path=inputs / "data.csv", id_column="qid"))
+    for h in ("h1", "h2", "h3"):
+        ev.add_external_annotation_results(inputs / f"{h}.csv", annotator_id=h)
+    ev.add_external_judge_results(inputs / "judge.csv", judge_id="j1")
+    ev.add_metrics_config(
+        MetricsConfig(
+            metrics=[
+                MetricConfig(scorer=AccuracyScorer(), task_names=["rejection"],
+                             task_strategy="single", annotator_aggregation="individual_average"),
+                MetricConfig(scorer=CohensKappaScorer(), task_names=["rejection"],
+                             task_strategy="single", annotator_aggregation="individual_average"),
+                MetricConfig(scorer=TextSimilarityScorer(), task_names=["explanation"],
+                             task_strategy="single", annotator_aggregation="majority_vote"),
+            ]
+        )
+    )
+    return ev
+
+
+def test_alias_module():
+    assert MetaEvaluatorAlias is MetaEvaluator
+
+
+def test_load_false_on_nonempty_dir_is_an_error(tmp_path):
+    (tmp_path / "x.txt").write_text("hi")
+    with pytest.raises(ProjectError, match=r"is not empty.*load=True"):
+        MetaEvaluator(tmp_path, load=False)
+
+
+def test_load_true_on_missing_dir_is_an_error(tmp_path):
+    with pytest.raises(ProjectError, match="does not exist"):
+        MetaEvaluator(tmp_path / "nope", load=True)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ProjectError, match="has no state.json"):
+        MetaEvaluator(tmp_path / "empty", load=True)
+
+
+def test_corrupt_state_is_a_clear_error(tmp_path):
+    (tmp_path / "state.json").write_text("{not json")
+    with pytest.raises(ProjectError, match="corrupt"):
+        MetaEvaluator(tmp_path, load=True)
+
+
+def test_order_errors(tmp_path):
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    with pytest.raises(ConfigError, match="add_eval_task"):
+        ev.add_external_annotation_results("x.csv", annotator_id="h")
+    ev.add_eval_task(task())
+    with pytest.raises(ConfigError, match="add_data"):
+        ev.add_external_annotation_results("x.csv", annotator_id="h")
+    with pytest.raises(ConfigError, match="already has an eval task"):
+        ev.add_eval_task(task())
+    with pytest.raises(ConfigError, match="data_format"):
+        ev.save_state(data_format="xml")
+
+
+def test_unknown_task_in_metric_config_fails_before_work(tmp_path, inputs):
+    ev = build(tmp_path / "p", inputs)
+    bad = MetricsConfig(metrics=[MetricConfig(scorer=AccuracyScorer(), task_names=["nope"],
+                                              task_strategy="single")])
+    with pytest.raises(MetricConfigError, match="nope"):
+        ev.add_metrics_config(bad)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
+def test_save_load_round_trip(tmp_path, inputs, fmt):
+    project = tmp_path / "p"
+    ev = build(project, inputs)
+    ev.save_state(data_format=fmt)
+    again = MetaEvaluator(project, load=True)
+    assert again.eval_task == ev.eval_task
+    assert again.data.ids == ev.data.ids
+    assert again.data.data.equals(ev.data.data)
+    assert sorted(again.annotations.annotator_ids) == ["h1", "h2", "h3"]
+    assert again.annotations.long_frame().height == 20 + 19 + 18  # sparse: h1 skipped 1, h2 skipped 2
+    assert [c.unique_name() for c in again.metrics_configs] == [
+        c.unique_name() for c in ev.metrics_configs
+    ]
+    assert list(again.load_all_judge_results()) == ["j1"]
+    state = json.loads((project / "state.json").read_text())
+    assert state["data"]["format"] == fmt
+
+
+def test_compare_end_to_end(tmp_path, inputs):
+    project = tmp_path / "p"
+    ev = build(project, inputs)
+    ev.save_state()
+    results = ev.compare_async()
+    assert len(results) == 3 and all(isinstance(r, BaseScoringResult) for r in results)
+    acc = next(r for r in results if r.scorer_name == "accuracy")
+    # per human on shared items: h1 19 items, judge wrong on 5, 6 -> 17/19;
+    # h2 18 items (5, 6 present) -> 16/18; h3: 20 items, h3 wrong on 0,1,2 and judge wrong on 5,6
+    # -> agree on 15/20. Mean = (17/19 + 16/18 + 15/20) / 3.
+    assert acc.scores["accuracy"] == pytest.approx((17 / 19 + 16 / 18 + 15 / 20) / 3, abs=1e-12)
+    # layout: scores/<scorer>/<scorer>_<N>tasks_<hash8>_<label>/<judge>_result.json
+    files = sorted(p.relative_to(project / "scores").as_posix()
+                   for p in (project / "scores").glob("*/*/*_result.json"))
+    assert len(files) == 3
+    for f in files:
+        scorer, config, name = f.split("/")
+        assert config.startswith(f"{scorer}_1tasks_") and name == "j1_result.json"
+    assert (project / "scores" / "score_report.html").is_file()
+    assert (project / "scores" / "score_report.csv").is_file()
+    saved = BaseScoringResult.load_state(project / "scores" / files[0])
+    assert saved.judge_id == "j1"
+    # a reopened project rebuilds the report from the saved scores
+    again = MetaEvaluator(project, load=True)
+    assert again.score_report.to_frame().height == 1
+
+
+async def test_compare_inside_running_loop(tmp_path, inputs):
+    ev = build(tmp_path / "p", inputs)
+    results = ev.compare_async()  # blocking call made from inside a running event loop
+    assert len(results) == 3
+    assert asyncio.get_running_loop() is not None
+
+
+def test_bad_annotation_keeps_project_intact(tmp_path, inputs):
+    ev = build(tmp_path / "p", inputs)
+    bad = inputs / "bad.csv"
+    pl.DataFrame({"original_id": ["q1"], "rejection": ["maybe"]}).write_csv(bad)
+    with pytest.raises(AnnotationError, match="maybe"):
+        ev.add_external_annotation_results(bad, annotator_id="h9")
+    assert "h9" not in ev.annotations.annotator_ids
+    assert sorted(ev.annotations.annotator_ids) == ["h1", "h2", "h3"]
+
+
+def test_external_judge_results_duplicate_is_an_error(tmp_path, inputs):
+    ev = build(tmp_path / "p", inputs)
+    with pytest.raises(ProjectError, match="overwrite=True"):
+        ev.add_external_judge_results(inputs / "judge.csv", judge_id="j1")
+    ev.add_external_judge_results(inputs / "judge.csv", judge_id="j1", overwrite=True)
+
+
+def test_compare_without_humans_is_a_clear_error(tmp_path, inputs):
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    ev.add_eval_task(task())
+    ev.add_data(DataLoader.load_csv(name="d", file_path=inputs / "data.csv", id_column="qid"))
+    ev.add_external_judge_results(inputs / "judge.csv", judge_id="j1")
+    with pytest.raises(ConfigError, match="No metrics configured"):
+        ev.compare_async()
+    ev.add_metrics_config(MetricsConfig(metrics=[MetricConfig(
+        scorer=AccuracyScorer(), task_names=["rejection"], task_strategy="single")]))
+    with pytest.raises(ConfigError, match="No human annotations"):
+        ev.compare_async()
