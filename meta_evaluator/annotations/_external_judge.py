@@ -1,0 +1,89 @@
+"""Judge labels produced outside meta_evaluator, read from a file into :class:`JudgeResults`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import polars as pl
+
+from meta_evaluator import columns as C
+from meta_evaluator.annotations._loader import normalise_label_frame
+from meta_evaluator.data._loader import read_table
+from meta_evaluator.errors import AnnotationError
+from meta_evaluator.eval_task import EvalTask
+from meta_evaluator.judges._results import JudgeResults
+
+__all__ = ["load_external_judge_results"]
+
+
+def load_external_judge_results(
+    file_path: str | Path,
+    *,
+    judge_id: str,
+    task: EvalTask,
+    known_ids: Collection[str] | None = None,
+    id_column: str = C.ORIGINAL_ID,
+) -> JudgeResults:
+    """Read one judge's labels (``original_id`` + one column per task) from a file.
+
+    The file is read and validated exactly like a one-annotator annotation file (see
+    ``load_annotation_file``). A row's status is ``success`` when every task in
+    ``task.effective_required_tasks`` has a label (and, when no task is required, at least one
+    task has one); otherwise it is ``partial`` and ``error_message`` names the missing tasks.
+
+    Args:
+        file_path: The file (csv / tsv / json / jsonl / parquet, by extension).
+        judge_id: The judge's id.
+        task: The task the labels follow.
+        known_ids: Ids of the evaluation data; labels for other ids are an error.
+        id_column: Column holding the sample ids.
+
+    Returns:
+        JudgeResults with ``source="external"``, one row per file row.
+
+    Raises:
+        DataFileError, ColumnError, IdError, AnnotationError: As for annotation files.
+    """
+    if not isinstance(judge_id, str) or not judge_id.strip():
+        raise AnnotationError(
+            "The 'judge_id' parameter of load_external_judge_results must be a non-empty "
+            f"string; got {judge_id!r}."
+        )
+    path = Path(file_path)
+    raw = read_table(path, what="external judge results file", all_strings=True)
+    labels = normalise_label_frame(
+        raw,
+        task=task,
+        origin=f"external judge results file {str(path)!r} (judge {judge_id!r})",
+        owner_id=judge_id,
+        id_column=id_column,
+        known_ids=known_ids,
+        owner_kind="judge",
+    ).drop(C.ANNOTATOR_ID)
+    required = task.effective_required_tasks or task.task_names
+    missing_text = pl.concat_str(
+        [pl.when(pl.col(t).is_null()).then(pl.lit(t)) for t in required],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    if task.effective_required_tasks:
+        complete = pl.all_horizontal([pl.col(t).is_not_null() for t in required])
+        message = pl.lit("no label for required task(s): ") + missing_text
+    else:
+        complete = pl.any_horizontal([pl.col(t).is_not_null() for t in required])
+        message = pl.lit("no label for any task")
+    results = labels.with_columns(
+        pl.when(complete)
+        .then(pl.lit(C.STATUS_SUCCESS))
+        .otherwise(pl.lit(C.STATUS_PARTIAL))
+        .alias(C.STATUS),
+        pl.when(complete).then(None).otherwise(message).cast(pl.Utf8).alias(C.ERROR_MESSAGE),
+    ).select(C.ORIGINAL_ID, C.STATUS, C.ERROR_MESSAGE, *task.task_names)
+    return JudgeResults(
+        judge_id=judge_id,
+        task_names=task.task_names,
+        results_data=results,
+        source="external",
+        info={"source_file": str(path), "num_rows": results.height},
+    )
