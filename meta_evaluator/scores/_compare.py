@@ -1,0 +1,350 @@
+"""The comparison driver: every metric config x every judge -> results on disk and charts.
+
+Layout written under ``scores_dir``::
+
+    <scorer_name>/<unique_name>/<judge_id>_result.json   one BaseScoringResult per judge
+    <scorer_name>/<unique_name>/*.png                     charts from scorer.aggregate_results
+
+A scorer that fails for one judge does not stop the comparison: the error is logged and the
+judge gets a result with nan scores and ``metadata["error"]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import math
+from collections.abc import Coroutine, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import polars as pl
+
+from meta_evaluator.columns import ANNOTATOR_ID, HUMAN_ID, LABEL, ORIGINAL_ID
+from meta_evaluator.errors import ColumnError
+from meta_evaluator.scores._aggregation import context_for, task_context
+from meta_evaluator.scores.base_scoring_result import BaseScoringResult
+from meta_evaluator.scores.enums import TaskAggregationMode
+
+if TYPE_CHECKING:
+    from meta_evaluator.eval_task import EvalTask
+    from meta_evaluator.scores._config import MetricConfig, MetricsConfig
+    from meta_evaluator.scores.base_scorer import BaseScorer
+
+__all__ = ["compare_async", "run_sync"]
+
+logger = logging.getLogger("meta_evaluator.scores")
+
+T = TypeVar("T")
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous code, also inside a running event loop.
+
+    Without a running loop this is ``asyncio.run(coro)``. Inside one (Jupyter, an async app) the
+    coroutine runs on a fresh event loop in a worker thread and this call blocks until it ends.
+
+    Example:
+        >>> async def double(x):
+        ...     return 2 * x
+        >>> run_sync(double(21))
+        42
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+# --------------------------------------------------------------------------- frames
+def _check_columns(frame: pl.DataFrame, needed: list[str], what: str, hint: str) -> None:
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ColumnError(f"{what} lacks column(s) {missing!r}; it has {frame.columns!r}. {hint}")
+
+
+def _labels(
+    frame: pl.DataFrame, tasks: list[str], *, positional: bool, keep: list[str]
+) -> pl.DataFrame:
+    """Select ``keep`` + a ``label`` column (one task, or a list of the tasks' labels)."""
+    if not positional:
+        out = frame.select(*keep, pl.col(tasks[0]).alias(LABEL))
+        return out.filter(pl.col(LABEL).is_not_null())
+    out = frame.filter(pl.all_horizontal(pl.col(t).is_not_null() for t in tasks))
+    dtypes = {out.schema[t] for t in tasks}
+    cols = (
+        [pl.col(t) for t in tasks] if len(dtypes) == 1 else [pl.col(t).cast(pl.Utf8) for t in tasks]
+    )
+    return out.select(*keep, pl.concat_list(cols).alias(LABEL))
+
+
+def _judge_frame(config: MetricConfig, tasks: list[str], frame: pl.DataFrame) -> pl.DataFrame:
+    return _labels(
+        frame.with_columns(pl.col(ORIGINAL_ID).cast(pl.Utf8)),
+        tasks,
+        positional=config.task_strategy == "multilabel",
+        keep=[ORIGINAL_ID],
+    )
+
+
+def _human_frame(config: MetricConfig, tasks: list[str], frame: pl.DataFrame) -> pl.DataFrame:
+    # built once per config (and task) so scorers can reuse the humans' alignment across judges
+    return _labels(
+        frame.with_columns(
+            pl.col(ORIGINAL_ID).cast(pl.Utf8), pl.col(ANNOTATOR_ID).cast(pl.Utf8).alias(HUMAN_ID)
+        ),
+        tasks,
+        positional=config.task_strategy == "multilabel",
+        keep=[ORIGINAL_ID, HUMAN_ID],
+    )
+
+
+# --------------------------------------------------------------------------- results
+def _nan_like(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _nan_like(v) for k, v in value.items()}
+    return float("nan")
+
+
+def _error_result(
+    scorer: BaseScorer,
+    task_name: str,
+    judge_id: str,
+    mode: TaskAggregationMode,
+    exc: BaseException,
+) -> BaseScoringResult:
+    key = getattr(scorer, "primary_score", None) or "score"
+    scores: dict[str, Any] = {key: float("nan")}
+    if scorer.scorer_name == "alt_test":
+        scores = {"winning_rate": {}, "advantage_probability": float("nan")}
+    return BaseScoringResult(
+        scorer_name=scorer.scorer_name,
+        task_name=task_name,
+        judge_id=judge_id,
+        scores=scores,
+        metadata={"error": f"{type(exc).__name__}: {exc}", "warnings": []},
+        aggregation_mode=mode,
+        num_comparisons=0,
+        failed_comparisons=1,
+    )
+
+
+async def _score_one(
+    scorer: BaseScorer,
+    judge_data: pl.DataFrame,
+    human_data: pl.DataFrame,
+    *,
+    task_name: str,
+    judge_id: str,
+    mode: TaskAggregationMode,
+) -> BaseScoringResult:
+    try:
+        result = await scorer.compute_score_async(judge_data, human_data, task_name, judge_id, mode)
+        if not isinstance(result, BaseScoringResult):
+            raise TypeError(
+                f"compute_score_async returned {type(result).__name__}, not BaseScoringResult"
+            )
+        return result
+    except Exception as exc:
+        logger.error(
+            "scorer %r failed for judge %r on %r: %s", scorer.scorer_name, judge_id, task_name, exc
+        )
+        return _error_result(scorer, task_name, judge_id, mode, exc)
+
+
+def _mean_scores(values: list[Any]) -> Any:
+    """Mean over tasks, key by key for dicts (winning rates); nan-aware."""
+    first = next((v for v in values if v is not None), None)
+    if isinstance(first, Mapping):
+        keys = [k for v in values if isinstance(v, Mapping) for k in v]
+        return {
+            k: _mean_scores([v.get(k) for v in values if isinstance(v, Mapping)])
+            for k in dict.fromkeys(keys)
+        }
+    nums = []
+    for v in values:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(f):
+            nums.append(f)
+    return sum(nums) / len(nums) if nums else float("nan")
+
+
+def _combine_multitask(
+    scorer: BaseScorer, per_task: dict[str, BaseScoringResult], judge_id: str
+) -> BaseScoringResult:
+    results = list(per_task.values())
+    keys = list(dict.fromkeys(k for r in results for k in r.scores))
+    scores = {k: _mean_scores([r.scores.get(k) for r in results]) for k in keys}
+    ceilings = [r.metadata.get("human_ceiling") for r in results]
+    warnings_: list[str] = []
+    for t, r in per_task.items():
+        warnings_ += [f"{t}: {w}" for w in r.metadata.get("warnings", [])]
+        if "error" in r.metadata:
+            warnings_.append(f"{t}: {r.metadata['error']}")
+    meta: dict[str, Any] = {
+        "per_task": {
+            t: {
+                "scores": r.scores,
+                "metadata": r.metadata,
+                "num_comparisons": r.num_comparisons,
+                "failed_comparisons": r.failed_comparisons,
+            }
+            for t, r in per_task.items()
+        },
+        "task_combination": "mean over tasks of each score (nan tasks left out)",
+        "n_tasks": len(results),
+        "warnings": warnings_,
+    }
+    if any(c is not None for c in ceilings):
+        meta["human_ceiling"] = _mean_scores(ceilings)
+    for k in ("n_humans",):
+        vals = [r.metadata.get(k) for r in results if r.metadata.get(k) is not None]
+        if vals:
+            meta[k] = max(vals)
+    ns = [r.metadata.get("n_items") for r in results if r.metadata.get("n_items") is not None]
+    if ns:
+        meta["n_items"] = int(sum(ns))
+    for k in ("aggregation_fallback",):
+        if any(k in r.metadata for r in results):
+            meta[k] = next(r.metadata[k] for r in results if k in r.metadata)
+    return BaseScoringResult(
+        scorer_name=scorer.scorer_name,
+        task_name="+".join(per_task),
+        judge_id=judge_id,
+        scores=scores,
+        metadata=meta,
+        aggregation_mode=TaskAggregationMode.MULTITASK,
+        num_comparisons=sum(r.num_comparisons for r in results),
+        failed_comparisons=sum(r.failed_comparisons for r in results),
+    )
+
+
+# --------------------------------------------------------------------------- driver
+async def _run_config(
+    config: MetricConfig,
+    task: EvalTask,
+    judge_labels: Mapping[str, pl.DataFrame],
+    human_labels: pl.DataFrame,
+    scores_dir: Path | None,
+) -> list[BaseScoringResult]:
+    scorer = config.scorer
+    uname = config.unique_name()
+    strategy = config.task_strategy
+    mode = TaskAggregationMode(strategy)
+    results: list[BaseScoringResult] = []
+    if strategy == "multitask":
+        humans_by_task = {t: _human_frame(config, [t], human_labels) for t in config.task_names}
+    else:
+        humans_all = _human_frame(config, config.task_names, human_labels)
+    for judge_id, jframe in judge_labels.items():
+        if strategy == "multitask":
+            per_task: dict[str, BaseScoringResult] = {}
+            for t in config.task_names:
+                jd, hd = _judge_frame(config, [t], jframe), humans_by_task[t]
+                ctx = context_for(task, [t], annotator_aggregation=config.annotator_aggregation)
+                with task_context(ctx):
+                    per_task[t] = await _score_one(
+                        scorer,
+                        jd,
+                        hd,
+                        task_name=t,
+                        judge_id=judge_id,
+                        mode=TaskAggregationMode.SINGLE,
+                    )
+            result = _combine_multitask(scorer, per_task, judge_id)
+        else:
+            positional = strategy == "multilabel"
+            jd, hd = _judge_frame(config, config.task_names, jframe), humans_all
+            ctx = context_for(
+                task,
+                config.task_names,
+                positional=positional,
+                annotator_aggregation=config.annotator_aggregation,
+            )
+            with task_context(ctx):
+                result = await _score_one(
+                    scorer,
+                    jd,
+                    hd,
+                    task_name="+".join(config.task_names),
+                    judge_id=judge_id,
+                    mode=mode,
+                )
+        result.metadata["metric_config"] = uname
+        result.metadata["task_strategy"] = strategy
+        result.metadata["annotator_aggregation"] = config.annotator_aggregation
+        result.metadata["task_names"] = list(config.task_names)
+        results.append(result)
+        if scores_dir is not None:
+            out_dir = Path(scores_dir) / scorer.scorer_name / uname
+            out_dir.mkdir(parents=True, exist_ok=True)
+            result.save_state(out_dir / f"{judge_id}_result.json")
+    if scores_dir is not None and results:
+        out_dir = Path(scores_dir) / scorer.scorer_name / uname
+        try:
+            scorer.aggregate_results(results, str(out_dir), uname)
+        except Exception as exc:
+            logger.error("charts of %r failed: %s", uname, exc)
+    return results
+
+
+async def compare_async(
+    metrics_config: MetricsConfig,
+    *,
+    task: EvalTask,
+    judge_labels: Mapping[str, pl.DataFrame],
+    human_labels: pl.DataFrame,
+    scores_dir: Path | None,
+) -> list[BaseScoringResult]:
+    """Score every judge with every metric config and write the results.
+
+    Every config is validated against the task before any scoring. For each config and judge
+    the driver builds ``judge_data`` (``original_id``, ``label``) and ``human_data``
+    (``original_id``, ``human_id``, ``label``) without null labels (the ``multilabel`` strategy
+    keeps rows where every task is labelled, the label being the list of the tasks' labels in
+    ``task_names`` order), sets the :class:`~meta_evaluator.scores._aggregation.TaskContext`,
+    calls the scorer, records ``metadata["metric_config"]`` (the unique name),
+    ``task_strategy`` and ``annotator_aggregation``, writes
+    ``scores_dir/<scorer_name>/<unique_name>/<judge_id>_result.json`` and finally calls
+    ``scorer.aggregate_results`` for the charts. ``multitask`` runs the scorer on each task
+    and averages the scores (per-task results in ``metadata["per_task"]``).
+
+    Args:
+        metrics_config: The configs to run.
+        task: The evaluation task (schemas).
+        judge_labels: Judge id -> frame with ``original_id`` and one column per task.
+        human_labels: Frame with ``original_id``, ``annotator_id`` and one column per task.
+        scores_dir: Where to write results and charts; None = write nothing.
+
+    Returns:
+        The results, config by config, judge by judge.
+
+    Raises:
+        MetricConfigError: A config does not fit the task.
+        ColumnError: A frame lacks a needed column.
+    """
+    metrics_config.validate_against(task)
+    needed = sorted({t for m in metrics_config.metrics for t in m.task_names})
+    _check_columns(
+        human_labels,
+        [ORIGINAL_ID, ANNOTATOR_ID, *needed],
+        "human_labels",
+        "Add the human annotations for these tasks (one column per task).",
+    )
+    for judge_id, frame in judge_labels.items():
+        _check_columns(
+            frame,
+            [ORIGINAL_ID, *needed],
+            f"the labels of judge {judge_id!r}",
+            "Re-run the judge on these tasks, or drop the tasks from the metrics config.",
+        )
+    out: list[BaseScoringResult] = []
+    for config in metrics_config.metrics:
+        out.extend(await _run_config(config, task, judge_labels, human_labels, scores_dir))
+    return out

@@ -1,0 +1,252 @@
+"""The alternative annotator test (alt-test) as a scorer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import numpy as np
+
+from meta_evaluator.errors import ScoringError
+from meta_evaluator.scores._aggregation import TaskContext, build_table, infer_kind
+from meta_evaluator.scores.base_scoring_result import BaseScoringResult
+from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_choice
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["AltTestScorer"]
+
+DEFAULT_EPSILONS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
+_SCORINGS = ("auto", "accuracy", "neg_rmse", "jaccard")
+_ENCODING = {"accuracy": "codes", "neg_rmse": "values", "jaccard": "bitmask"}
+
+
+class AltTestScorer(BuiltinScorer):
+    """Can the judge replace a human? The alt-test of Calderon, Reichart & Dror (2025).
+
+    Leave one human out; on each item that human labelled, score the judge and the human against
+    the remaining humans (``scoring_function``); advantage indicators ``W^f = 1[S(judge) >=
+    S(human)]`` and ``W^h = 1[S(human) >= S(judge)]``; a one-sided paired t-test (or Wilcoxon) of
+    ``H0: rho^h - rho^f >= epsilon`` per human (multiplicative: ``rho^f <= (1 - epsilon)
+    rho^h``); Benjamini-Yekutieli at ``q_fdr``. ``scores["winning_rate"]`` maps each epsilon in
+    ``epsilons`` ("0.00".."0.30") to the share of humans whose null is rejected: the judge passes
+    at ``epsilon`` iff that share is >= 0.5 (``metadata["passed"]``).
+    ``scores["advantage_probability"]`` = mean over tested humans of ``rho^f`` (0..1; 0.5 = on
+    par with a human). See :func:`meta_evaluator.stats._alt_test.alt_test` for every convention.
+
+    ``scoring_function="auto"`` picks "accuracy" for categorical tasks, "neg_rmse" for numeric
+    scales and "jaccard" for list-valued labels. For the ``multilabel`` strategy the Jaccard is
+    over the set of (task, value) **pairs**, i.e. positional: plain value sets would collapse
+    "yes"/"no" answers of different tasks into the same element.
+
+    Humans with fewer than ``min_instances_per_human`` usable items are skipped and listed in
+    ``metadata["skipped_humans"]`` with the reason in ``metadata["warnings"]``; with none left the
+    scores are nan and the warnings say why. ``majority_vote`` is not supported (the test needs
+    individual humans): a warning is logged and ``individual_average`` is used.
+
+    Every option is an attribute that may be changed after construction, e.g.
+    ``scorer.min_instances_per_human = 30``.
+
+    Reference: Calderon, N., Reichart, R. & Dror, R. (2025). The Alternative Annotator Test for
+    LLM-as-a-Judge. ACL 2025. arXiv:2501.10970.
+
+    Args:
+        epsilon: Margin of the verdict (``passed``), in [0, 1).
+        epsilons: Margins reported in ``scores["winning_rate"]``.
+        multiplicative_epsilon: Use the multiplicative null hypothesis.
+        q_fdr: Benjamini-Yekutieli false discovery rate.
+        min_instances_per_human: Items a human needs to be tested (the paper uses 30).
+        min_humans_per_instance: Human labels an item needs to be kept (>= 2).
+        scoring_function: "auto", "accuracy", "neg_rmse" or "jaccard".
+        test: "ttest" (the paper's) or "wilcoxon".
+
+    Example:
+        >>> s = AltTestScorer(multiplicative_epsilon=True)
+        >>> s.min_instances_per_human = 10
+        >>> s.scorer_name, s.min_instances_per_human
+        ('alt_test', 10)
+    """
+
+    is_agreement_metric = True
+    primary_score = None
+    supported_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric", "multilabel"})
+    multilabel_strategy_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric"})
+
+    def __init__(
+        self,
+        epsilon: float = 0.2,
+        epsilons: tuple[float, ...] | list[float] = DEFAULT_EPSILONS,
+        multiplicative_epsilon: bool = False,
+        q_fdr: float = 0.05,
+        min_instances_per_human: int = 30,
+        min_humans_per_instance: int = 2,
+        scoring_function: Literal["auto", "accuracy", "neg_rmse", "jaccard"] = "auto",
+        test: Literal["ttest", "wilcoxon"] = "ttest",
+    ) -> None:
+        super().__init__(scorer_name="alt_test", n_resamples=0)
+        del self.n_resamples  # the alt-test reports p-values, not a bootstrap CI
+        self.epsilon = epsilon
+        self.epsilons = tuple(epsilons)
+        self.multiplicative_epsilon = multiplicative_epsilon
+        self.q_fdr = q_fdr
+        self.min_instances_per_human = min_instances_per_human
+        self.min_humans_per_instance = min_humans_per_instance
+        self.scoring_function = scoring_function
+        self.test = test
+        self._validate()
+
+    def _validate(self) -> None:
+        from meta_evaluator.stats._alt_test import _check_options
+
+        check_choice(type(self).__name__, "scoring_function", self.scoring_function, _SCORINGS)
+        _check_options(
+            epsilon=self.epsilon,
+            epsilons=tuple(self.epsilons),
+            multiplicative_epsilon=self.multiplicative_epsilon,
+            q_fdr=self.q_fdr,
+            min_instances_per_human=self.min_instances_per_human,
+            min_humans_per_instance=self.min_humans_per_instance,
+            test=self.test,
+        )
+
+    def _resolve_scoring(self, ctx: TaskContext | None, sample: Any) -> str:
+        if self.scoring_function != "auto":
+            return str(self.scoring_function)
+        kind = ctx.kind if ctx is not None else infer_kind(sample)
+        if kind == "numeric":
+            return "neg_rmse"
+        if kind == "multilabel":
+            return "jaccard"
+        return "accuracy"
+
+    def _score(
+        self,
+        judge_data: pl.DataFrame,
+        human_data: pl.DataFrame,
+        ctx: TaskContext | None,
+        aggregation: str,
+    ) -> Outcome:
+        from meta_evaluator.stats._alt_test import alt_test
+
+        self._validate()
+        sample = judge_data.get_column("label").drop_nulls().head(1).to_list()
+        scoring = self._resolve_scoring(ctx, sample[0] if sample else None)
+        if scoring == "neg_rmse" and ctx is not None and ctx.kind != "numeric":
+            raise ScoringError(
+                f"AltTestScorer: scoring_function='neg_rmse' needs a numeric task; this task is "
+                f"{ctx.kind!r}. Use scoring_function='auto'."
+            )
+        table = build_table(
+            judge_data,
+            human_data,
+            encoding=_ENCODING[scoring],  # type: ignore[arg-type]
+            context=ctx,
+        )
+        res = alt_test(
+            table.judge,
+            table.humans,
+            human_ids=table.human_ids,
+            mask=table.humans_valid,
+            judge_mask=table.judge_valid,
+            scoring=scoring,  # type: ignore[arg-type]
+            epsilon=self.epsilon,
+            epsilons=tuple(self.epsilons),
+            multiplicative_epsilon=self.multiplicative_epsilon,
+            q_fdr=self.q_fdr,
+            min_instances_per_human=self.min_instances_per_human,
+            min_humans_per_instance=self.min_humans_per_instance,
+            test=self.test,
+        )
+        nan = float("nan")
+        hap = {
+            h: [res.llm_advantage.get(h, nan), res.human_advantage.get(h, nan)]
+            for h in table.human_ids
+        }
+        meta: dict[str, Any] = {
+            "n_items": res.n_instances_used,
+            "n_humans": table.n_humans,
+            "n_items_per_human": dict(res.n_instances),
+            "per_human": {h: res.llm_advantage.get(h, nan) for h in table.human_ids},
+            "passed": res.passed,
+            "winning_rate_at_epsilon": res.winning_rate,
+            "llm_advantage": dict(res.llm_advantage),
+            "human_advantage": dict(res.human_advantage),
+            "human_advantage_probabilities": hap,
+            "p_values": dict(res.p_values),
+            "p_values_by_epsilon": dict(res.p_values_by_epsilon),
+            "rejected": dict(res.rejected),
+            "skipped_humans": list(res.skipped_humans),
+            "scoring_function": scoring,
+            "epsilon": float(self.epsilon),
+            "epsilons": [float(e) for e in self.epsilons],
+            "multiplicative_epsilon": bool(self.multiplicative_epsilon),
+            "q_fdr": float(self.q_fdr),
+            "min_instances_per_human": int(self.min_instances_per_human),
+            "min_humans_per_instance": int(self.min_humans_per_instance),
+            "test": res.test,
+            "ground_truth_method": "alt_test_procedure",
+            "ci_low": nan,
+            "ci_high": nan,
+            "ci_method": "none (the alt-test reports per-human p-values instead)",
+            "n_resamples": 0,
+            "warnings": list(res.warnings),
+        }
+        tested = len(res.llm_advantage)
+        return Outcome(
+            scores={
+                "winning_rate": dict(res.winning_rates),
+                "advantage_probability": res.advantage_probability,
+            },
+            metadata=meta,
+            num_comparisons=int(sum(res.n_instances.get(h, 0) for h in res.llm_advantage)),
+            failed_comparisons=table.n_humans - tested,
+        )
+
+    def aggregate_results(
+        self,
+        results: list[BaseScoringResult],
+        scores_dir: str,
+        unique_name: str = "",
+    ) -> None:
+        """Write ``aggregate_winning_rates.png``, ``aggregate_advantage_probabilities.png`` and
+        ``aggregate_human_vs_llm_advantage.png`` comparing the judges.
+
+        Args:
+            results: Every judge's result for one metric config.
+            scores_dir: Directory to write the charts into.
+            unique_name: Identifier of the metric config (chart titles).
+        """  # noqa: D205
+        from meta_evaluator.report._charts import (
+            advantage_chart,
+            save_figure,
+            score_bar_chart,
+            winning_rate_chart,
+        )
+
+        out = Path(scores_dir)
+        rates = {r.judge_id: dict(r.scores.get("winning_rate") or {}) for r in results}
+        save_figure(
+            winning_rate_chart(rates, epsilon=float(self.epsilon)),
+            out / "aggregate_winning_rates.png",
+        )
+        adv = {r.judge_id: _num(r.scores.get("advantage_probability")) for r in results}
+        save_figure(
+            score_bar_chart(
+                adv,
+                title=unique_name or "alt_test",
+                ylabel="advantage probability",
+                ceiling=0.5,
+            ),
+            out / "aggregate_advantage_probabilities.png",
+        )
+        llm = {r.judge_id: dict(r.metadata.get("llm_advantage") or {}) for r in results}
+        hum = {r.judge_id: dict(r.metadata.get("human_advantage") or {}) for r in results}
+        save_figure(advantage_chart(llm, hum), out / "aggregate_human_vs_llm_advantage.png")
+
+
+def _num(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float(np.nan)
