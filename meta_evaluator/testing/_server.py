@@ -1,0 +1,619 @@
+"""A local OpenAI- and Anthropic-compatible LLM server for tests and benchmarks.
+
+:class:`FakeLLMServer` serves, on 127.0.0.1 only:
+
+- ``POST /v1/chat/completions``: OpenAI chat format (``usage`` included); honours
+  ``response_format={"type": "json_schema", ...}``.
+- ``POST /v1/messages``: Anthropic Messages format; a forced tool gets a ``tool_use`` block.
+- ``POST /v1/embeddings``: deterministic fake unit vectors (16 dims, or ``dimensions``).
+- ``GET /health``.
+
+Answers are deterministic per prompt. The *prompt text* is the content of the last user
+message. The answer schema is, in order: the request's structured-output schema, else the
+first JSON schema (an object with ``"properties"``) found in the messages, else
+``default_schema``. Each enum property gets a label picked by a hash of (prompt text,
+property); free-text properties get a short sentence; arrays of enums get a subset. A
+structured request gets bare JSON; a plain-text request gets the JSON inside prose
+(``"Here is my verdict: {...}"``) so fallback parsing is exercised.
+
+Faults are drawn per completion request from a seeded RNG (so counts are reproducible):
+``"429"`` (with ``Retry-After``), ``"500"``, ``"malformed"`` (prose with no JSON and no label)
+and ``"hang"`` (sleep ``hang_s``, then answer: the client's timeout must fire). With
+``require_api_key`` set, a request with another key gets 401.
+
+Example:
+    >>> with FakeLLMServer(fault_rates={"429": 0.1}, seed=1) as server:
+    ...     server.base_url.startswith("http://127.0.0.1:")
+    True
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aiohttp import web
+
+from meta_evaluator.errors import ConfigError
+
+__all__ = ["FakeLLMServer", "RequestRecord", "default_answer", "prompt_hash"]
+
+Outcome = Literal["ok", "429", "500", "malformed", "hang", "401", "400"]
+FAULT_KINDS = ("429", "500", "malformed", "hang")
+"""The fault kinds ``fault_rates`` accepts, in the order they are drawn."""
+_MALFORMED = (
+    "Hmm, I need to think about this some more before I can say anything definite.",
+    "Let me reconsider the question from the beginning.",
+    "...",
+)
+_SENTENCES = (
+    "The response addresses the request directly.",
+    "The answer is short and stays on topic.",
+    "The reply follows the instructions it was given.",
+    "The text is clear but could give more detail.",
+)
+_EMBED_DIMS = 16
+
+
+def prompt_hash(prompt_text: str) -> str:
+    """The key :class:`FakeLLMServer` logs a prompt under (sha256 hex, first 16 chars).
+
+    Example:
+        >>> prompt_hash("hello")
+        '2cf24dba5fb0a30e'
+    """
+    return hashlib.sha256(prompt_text.encode("utf-8")).hexdigest()[:16]
+
+
+def _pick(prompt_text: str, key: str, n: int) -> int:
+    digest = hashlib.sha256(f"{key}\x00{prompt_text}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n
+
+
+def _value_for(prompt_text: str, name: str, prop: dict[str, Any]) -> Any:
+    enum = prop.get("enum")
+    kind = prop.get("type")
+    if enum:
+        return enum[_pick(prompt_text, name, len(enum))]
+    if kind == "array":
+        items = prop.get("items") or {}
+        options = items.get("enum") or []
+        if not options:
+            return []
+        return [o for i, o in enumerate(options) if _pick(prompt_text, f"{name}[{i}]", 2)]
+    if kind == "boolean":
+        return bool(_pick(prompt_text, name, 2))
+    if kind == "integer":
+        return _pick(prompt_text, name, 5) + 1
+    if kind == "number":
+        return float(_pick(prompt_text, name, 5) + 1)
+    if kind == "object":
+        return default_answer(prompt_text, prop)
+    return _SENTENCES[_pick(prompt_text, name, len(_SENTENCES))]
+
+
+def default_answer(prompt_text: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema-derived answer the server gives to ``prompt_text`` (deterministic).
+
+    Example:
+        >>> schema = {"type": "object", "properties": {"rejection": {"type": "string",
+        ...           "enum": ["rejection", "not rejection"]}}}
+        >>> default_answer("hi", schema) == default_answer("hi", schema)
+        True
+        >>> default_answer("hi", schema)["rejection"] in ("rejection", "not rejection")
+        True
+    """
+    props = schema.get("properties") or {}
+    return {name: _value_for(prompt_text, name, prop or {}) for name, prop in props.items()}
+
+
+def _labels_in(schema: dict[str, Any] | None) -> list[str]:
+    out: list[str] = []
+    for prop in ((schema or {}).get("properties") or {}).values():
+        prop = prop or {}
+        for v in list(prop.get("enum") or []) + list((prop.get("items") or {}).get("enum") or []):
+            out.append(str(v).lower())
+    return out
+
+
+def _malformed_text(schema: dict[str, Any] | None) -> str:
+    labels = _labels_in(schema)
+    for text in _MALFORMED:
+        low = text.lower()
+        if not any(label and label in low for label in labels):
+            return text
+    return "?"
+
+
+def _find_schema(texts: list[str]) -> dict[str, Any] | None:
+    """The first JSON object with ``properties`` embedded in the texts."""
+    decoder = json.JSONDecoder()
+    for text in texts:
+        start = text.find("{")
+        while start != -1:
+            try:
+                obj, _ = decoder.raw_decode(text, start)
+            except ValueError:
+                obj = None
+            if isinstance(obj, dict):
+                if isinstance(obj.get("properties"), dict):
+                    return obj
+                for value in obj.values():  # {"name": ..., "schema": {...}} wrappers
+                    if isinstance(value, dict) and isinstance(value.get("properties"), dict):
+                        return value
+            start = text.find("{", start + 1)
+    return None
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content blocks
+        return "".join(
+            str(b.get("text", ""))
+            for b in content
+            if isinstance(b, dict) and b.get("type") == "text"
+        )
+    return "" if content is None else str(content)
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text) // 4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestRecord:
+    """One request the server received."""
+
+    time: float
+    """``time.time()`` when the request arrived."""
+    endpoint: str
+    """``chat``, ``messages`` or ``embeddings``."""
+    prompt_hash: str
+    """:func:`prompt_hash` of the prompt text (last user message; embeddings: first input)."""
+    outcome: Outcome
+    """``ok``, a fault kind, ``401`` (wrong key) or ``400`` (bad request)."""
+
+
+class FakeLLMServer:
+    """An aiohttp server on 127.0.0.1 speaking the OpenAI and Anthropic formats (see module doc).
+
+    Runs in a background thread with its own event loop, so it works from sync code and from
+    async tests (``with`` or ``async with``).
+
+    Args:
+        answer: ``answer(prompt_text, schema) -> text`` replaces the default schema-derived
+            answer (the text is sent as is; for a forced Anthropic tool it must be JSON).
+        latency_s: Delay before every answer.
+        latency_jitter_s: Extra uniform random delay in [0, jitter].
+        fault_rates: Probability per completion request of each fault: keys ``"429"``,
+            ``"500"``, ``"malformed"``, ``"hang"``; the sum must be <= 1.
+        hang_s: How long a ``hang`` sleeps before answering.
+        retry_after_s: ``Retry-After`` seconds sent with 429 (None = no header).
+        seed: Seed of the fault and jitter draws.
+        require_api_key: If set, requests with another key get 401.
+        default_schema: Schema for plain-text requests that carry none.
+        port: Port to bind (0 = a free port).
+    """
+
+    def __init__(
+        self,
+        *,
+        answer: Callable[[str, dict[str, Any] | None], str] | None = None,
+        latency_s: float = 0.0,
+        latency_jitter_s: float = 0.0,
+        fault_rates: dict[str, float] | None = None,
+        hang_s: float = 30.0,
+        retry_after_s: float | None = 0.05,
+        seed: int = 0,
+        require_api_key: str | None = None,
+        default_schema: dict[str, Any] | None = None,
+        port: int = 0,
+    ) -> None:
+        rates = dict(fault_rates or {})
+        unknown = sorted(set(rates) - set(FAULT_KINDS))
+        if unknown:
+            raise ConfigError(
+                f"FakeLLMServer: unknown fault kind(s) {unknown!r}; use keys from {FAULT_KINDS!r}."
+            )
+        if any(not 0.0 <= float(r) <= 1.0 for r in rates.values()) or sum(rates.values()) > 1.0:
+            raise ConfigError(
+                f"FakeLLMServer: fault_rates must be probabilities summing to <= 1; got {rates!r}."
+            )
+        if latency_s < 0 or latency_jitter_s < 0 or hang_s < 0:
+            raise ConfigError("FakeLLMServer: latency_s, latency_jitter_s and hang_s must be >= 0.")
+        self.answer = answer
+        self.latency_s = float(latency_s)
+        self.latency_jitter_s = float(latency_jitter_s)
+        self.fault_rates = {k: float(rates.get(k, 0.0)) for k in FAULT_KINDS}
+        self.hang_s = float(hang_s)
+        self.retry_after_s = retry_after_s
+        self.seed = seed
+        self.require_api_key = require_api_key
+        self.default_schema = default_schema
+        self.request_log: list[RequestRecord] = []
+        """Every request received, in arrival order."""
+        self._port = port
+        self._fault_rng = random.Random(seed)
+        self._jitter_rng = random.Random(seed + 1)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._bound_port: int | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def port(self) -> int:
+        """The bound port (after :meth:`start`)."""
+        if self._bound_port is None:
+            raise RuntimeError("FakeLLMServer is not running; call start() first.")
+        return self._bound_port
+
+    @property
+    def root_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """OpenAI-style base URL: ``http://127.0.0.1:PORT/v1``."""
+        return f"{self.root_url}/v1"
+
+    @property
+    def anthropic_base_url(self) -> str:
+        """Anthropic-style base URL (the root: the SDK appends ``/v1/messages``)."""
+        return self.root_url
+
+    def start(self) -> FakeLLMServer:
+        """Start serving in a background thread; returns self once the port is bound."""
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._setup())
+            except BaseException as exc:  # pragma: no cover - bind failures
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.close()
+
+        self._thread = threading.Thread(target=run, name="FakeLLMServer", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread.join()
+            self._thread = None
+            raise failure[0]
+        return self
+
+    async def _setup(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/chat/completions", self._chat)
+        app.router.add_post("/v1/messages", self._messages)
+        app.router.add_post("/v1/embeddings", self._embeddings)
+        app.router.add_post("/embeddings", self._embeddings)
+        app.router.add_get("/health", self._health)
+        runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=0.2,
+            handler_cancellation=True,
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", self._port, backlog=1024, reuse_address=True)
+        await site.start()
+        self._runner = runner
+        self._bound_port = runner.addresses[0][1]
+
+    def stop(self) -> None:
+        """Stop serving and join the thread (safe to call twice)."""
+        thread, loop = self._thread, self._loop
+        if thread is None or loop is None:
+            return
+        if self._runner is not None:
+            fut = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop)
+            with contextlib.suppress(Exception):  # best-effort shutdown
+                fut.result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        self._thread = None
+        self._loop = None
+        self._runner = None
+        self._bound_port = None
+
+    def __enter__(self) -> FakeLLMServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> FakeLLMServer:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._bound_port is not None else "stopped"
+        return f"FakeLLMServer({where}, fault_rates={self.fault_rates!r}, seed={self.seed})"
+
+    # ------------------------------------------------------------------ queries
+    def successful_calls(self) -> dict[str, int]:
+        """Prompt hash -> number of ``ok`` completion answers served."""
+        out: dict[str, int] = {}
+        for rec in list(self.request_log):
+            if rec.outcome == "ok" and rec.endpoint != "embeddings":
+                out[rec.prompt_hash] = out.get(rec.prompt_hash, 0) + 1
+        return out
+
+    def outcome_counts(self) -> dict[str, int]:
+        """Outcome -> number of requests (all endpoints)."""
+        out: dict[str, int] = {}
+        for rec in list(self.request_log):
+            out[rec.outcome] = out.get(rec.outcome, 0) + 1
+        return out
+
+    # ------------------------------------------------------------------ handling
+    def _draw_fault(self) -> Outcome:
+        u = self._fault_rng.random()
+        acc = 0.0
+        for kind in FAULT_KINDS:
+            acc += self.fault_rates[kind]
+            if u < acc:
+                return kind  # type: ignore[return-value]
+        return "ok"
+
+    def _log(self, endpoint: str, text: str, outcome: Outcome) -> None:
+        self.request_log.append(
+            RequestRecord(
+                time=time.time(), endpoint=endpoint, prompt_hash=prompt_hash(text), outcome=outcome
+            )
+        )
+
+    def _key_ok(self, request: web.Request) -> bool:
+        if self.require_api_key is None:
+            return True
+        auth = request.headers.get("Authorization", "")
+        given = auth[7:] if auth.startswith("Bearer ") else request.headers.get("x-api-key", "")
+        return given == self.require_api_key
+
+    async def _delay(self) -> None:
+        delay = self.latency_s
+        if self.latency_jitter_s:
+            delay += self._jitter_rng.uniform(0.0, self.latency_jitter_s)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _answer_text(
+        self, prompt_text: str, schema: dict[str, Any] | None, structured: bool
+    ) -> str:
+        if self.answer is not None:
+            return self.answer(prompt_text, schema)
+        if schema is None:
+            return "I have no answer format to follow, so here is a plain remark."
+        payload = json.dumps(default_answer(prompt_text, schema), ensure_ascii=False)
+        return payload if structured else f"Here is my verdict: {payload} I hope this helps."
+
+    async def _prepare(
+        self, request: web.Request, endpoint: str, fmt: Literal["openai", "anthropic"]
+    ) -> tuple[dict[str, Any] | None, web.Response | None, str, Outcome]:
+        """Parse the request and draw its fault; return (body, early response, prompt, outcome)."""
+        try:
+            body = await request.json()
+            messages = body["messages"]
+            assert isinstance(messages, list)
+        except Exception:
+            self._log(endpoint, "", "400")
+            return (
+                None,
+                _error(fmt, 400, "invalid_request_error", "Request body is not valid."),
+                "",
+                "400",
+            )
+        users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+        prompt_text = _content_text(users[-1].get("content")) if users else ""
+        if not self._key_ok(request):
+            self._log(endpoint, prompt_text, "401")
+            return (
+                None,
+                _error(fmt, 401, "authentication_error", "Invalid API key."),
+                prompt_text,
+                "401",
+            )
+        outcome = self._draw_fault()
+        self._log(endpoint, prompt_text, outcome)
+        if outcome == "429":
+            await asyncio.sleep(min(self.latency_s, 0.05))
+            headers = (
+                {} if self.retry_after_s is None else {"Retry-After": f"{self.retry_after_s:g}"}
+            )
+            return (
+                None,
+                _error(fmt, 429, "rate_limit_error", "Rate limit reached.", headers),
+                prompt_text,
+                outcome,
+            )
+        if outcome == "500":
+            await self._delay()
+            return (
+                None,
+                _error(fmt, 500, "api_error", "Internal server error."),
+                prompt_text,
+                outcome,
+            )
+        if outcome == "hang":
+            await asyncio.sleep(self.hang_s)
+        else:
+            await self._delay()
+        return body, None, prompt_text, outcome
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        body, early, prompt_text, outcome = await self._prepare(request, "chat", "openai")
+        if early is not None or body is None:
+            return early  # type: ignore[return-value]
+        schema = None
+        rf = body.get("response_format") or {}
+        structured = rf.get("type") == "json_schema"
+        if structured:
+            schema = (rf.get("json_schema") or {}).get("schema")
+        elif rf.get("type") == "json_object":
+            structured = True
+        if schema is None:
+            schema = (
+                _find_schema([_content_text(m.get("content")) for m in body["messages"]])
+                or self.default_schema
+            )
+        if outcome == "malformed":
+            text = _malformed_text(schema)
+        else:
+            text = self._answer_text(prompt_text, schema, structured)
+        prompt_tokens = sum(_tokens(_content_text(m.get("content"))) for m in body["messages"])
+        completion_tokens = _tokens(text)
+        return web.json_response(
+            {
+                "id": f"chatcmpl-{uuid.uuid4().hex[:20]}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": text, "refusal": None},
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+            }
+        )
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        body, early, prompt_text, outcome = await self._prepare(request, "messages", "anthropic")
+        if early is not None or body is None:
+            return early  # type: ignore[return-value]
+        tool = None
+        choice = body.get("tool_choice") or {}
+        if choice.get("type") == "tool":
+            tool = next(
+                (t for t in body.get("tools") or [] if t.get("name") == choice.get("name")), None
+            )
+        schema = tool.get("input_schema") if tool else None
+        if schema is None:
+            texts = [_content_text(body.get("system"))]
+            texts += [_content_text(m.get("content")) for m in body["messages"]]
+            schema = _find_schema(texts) or self.default_schema
+        content: list[dict[str, Any]]
+        if outcome == "malformed":
+            text = _malformed_text(schema)
+            content, stop = [{"type": "text", "text": text}], "end_turn"
+        elif tool is not None:
+            text = self._answer_text(prompt_text, schema, True)
+            try:
+                tool_input = json.loads(text)
+            except ValueError:
+                tool_input = {"text": text}
+            content = [
+                {
+                    "type": "tool_use",
+                    "id": f"toolu_{uuid.uuid4().hex[:20]}",
+                    "name": tool["name"],
+                    "input": tool_input,
+                }
+            ]
+            stop = "tool_use"
+        else:
+            text = self._answer_text(prompt_text, schema, False)
+            content, stop = [{"type": "text", "text": text}], "end_turn"
+        in_tokens = _tokens(_content_text(body.get("system"))) + sum(
+            _tokens(_content_text(m.get("content"))) for m in body["messages"]
+        )
+        return web.json_response(
+            {
+                "id": f"msg_{uuid.uuid4().hex[:20]}",
+                "type": "message",
+                "role": "assistant",
+                "model": body.get("model", "fake"),
+                "content": content,
+                "stop_reason": stop,
+                "stop_sequence": None,
+                "usage": {"input_tokens": in_tokens, "output_tokens": _tokens(text)},
+            }
+        )
+
+    async def _embeddings(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            inputs = body["input"]
+        except Exception:
+            self._log("embeddings", "", "400")
+            return _error("openai", 400, "invalid_request_error", "Request body is not valid.")
+        texts = [inputs] if isinstance(inputs, str) else [str(x) for x in inputs]
+        if not self._key_ok(request):
+            self._log("embeddings", texts[0] if texts else "", "401")
+            return _error("openai", 401, "authentication_error", "Invalid API key.")
+        self._log("embeddings", texts[0] if texts else "", "ok")
+        await self._delay()
+        dims = int(body.get("dimensions") or _EMBED_DIMS)
+        data = [
+            {"object": "embedding", "index": i, "embedding": _fake_vector(t, dims)}
+            for i, t in enumerate(texts)
+        ]
+        n = sum(_tokens(t) for t in texts)
+        return web.json_response(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model", "fake"),
+                "usage": {"prompt_tokens": n, "total_tokens": n},
+            }
+        )
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+
+def _fake_vector(text: str, dims: int) -> list[float]:
+    rng = random.Random(hashlib.sha256(text.encode("utf-8")).digest())
+    vec = [rng.gauss(0.0, 1.0) for _ in range(dims)]
+    norm = sum(v * v for v in vec) ** 0.5 or 1.0
+    return [v / norm for v in vec]
+
+
+def _error(
+    fmt: Literal["openai", "anthropic"],
+    status: int,
+    kind: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    if fmt == "anthropic":
+        payload: dict[str, Any] = {"type": "error", "error": {"type": kind, "message": message}}
+    else:
+        payload = {"error": {"message": message, "type": kind, "code": str(status)}}
+    return web.json_response(payload, status=status, headers=headers)
