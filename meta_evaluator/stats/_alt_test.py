@@ -93,6 +93,11 @@ class AltTestResult:
     """Human-readable notes: dropped items, skipped humans, undefined p-values, undefined rates."""
     test: str
     """The per-human test used: ``"ttest"`` (one-sample t-test) or ``"wilcoxon"`` (signed-rank)."""
+    judge_win_indicators: tuple[IntArray, IntArray, BoolArray] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """``(human_index, item_index, W^f)`` for every kept annotation of a tested human: the raw
+    material of ``advantage_probability`` (its item-level bootstrap uses it)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,7 +324,17 @@ def alt_test(
         n_instances_used=int(keep.sum()),
         warnings=notes,
         test=test,
+        judge_win_indicators=_tested_indicators(rows, cols, wf, tested),
     )
+
+
+def _tested_indicators(
+    rows: IntArray, cols: IntArray, wf: BoolArray, tested: BoolArray
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """The (human, item, W^f) triples of tested humans, humans re-indexed 0..n_tested-1."""
+    keep = tested[rows]
+    new_index = np.cumsum(tested) - 1
+    return new_index[rows[keep]], cols[keep], wf[keep]
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,11 +526,17 @@ def _indicators_accuracy(
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     lab = a[rows, cols]
     flab = f[cols]
-    # dense re-coding keeps item * n_codes + code far from int64 overflow
-    _, codes = np.unique(np.concatenate([lab, flab]), return_inverse=True)
-    n_codes = int(codes.max()) + 1
-    key_h = cols.astype(np.int64) * n_codes + codes[: lab.size]
-    key_f = cols.astype(np.int64) * n_codes + codes[lab.size :]
+    lo = min(int(lab.min()), int(flab.min()))
+    hi = max(int(lab.max()), int(flab.max()))
+    if lo >= 0 and hi < 4096:  # already small dense codes (the scorers' encoding): use as is
+        n_codes = hi + 1
+        key_h = cols.astype(np.int64) * n_codes + lab
+        key_f = cols.astype(np.int64) * n_codes + flab
+    else:  # dense re-coding keeps item * n_codes + code far from int64 overflow
+        _, codes = np.unique(np.concatenate([lab, flab]), return_inverse=True)
+        n_codes = int(codes.max()) + 1
+        key_h = cols.astype(np.int64) * n_codes + codes[: lab.size]
+        key_f = cols.astype(np.int64) * n_codes + codes[lab.size :]
     n_bins = (int(cols.max()) + 1) * n_codes
     if n_bins <= 8 * lab.size + 1_000_000:  # per-item label counts as one dense bincount
         table = np.bincount(key_h, minlength=n_bins)

@@ -185,3 +185,40 @@ def test_attributes_are_settable_and_validated():
         run(s, jd, jd.with_columns(human_id=pl.lit("h")))
     with pytest.raises(ConfigError, match="scoring_function"):
         AltTestScorer(scoring_function="rmse")
+
+
+def test_advantage_probability_has_an_item_level_bootstrap_ci(frames):
+    from meta_evaluator.stats._bootstrap import bootstrap_mean_ci
+
+    jd, hd = frames(["a", "b", "c"], n_items=80, n_humans=4, p_missing=0.2, seed=3)
+    ctx = TaskContext(kind="categorical", labels=("a", "b", "c"))
+    res = run(AltTestScorer(min_instances_per_human=20, n_resamples=300), jd, hd, ctx)
+    j, a, mask, humans = object_matrices(jd, hd)
+    ref = alt_test(
+        j,
+        a,
+        human_ids=humans,
+        mask=mask,
+        scoring=lambda x, y: float(x == y),
+        min_instances_per_human=20,
+    )
+    # the kernel's per-annotation indicators reproduce each human's rho^f exactly
+    h_idx, i_idx, wins = ref.judge_win_indicators
+    tested = list(ref.llm_advantage)
+    for k, h in enumerate(tested):
+        assert wins[h_idx == k].mean() == pytest.approx(ref.llm_advantage[h], abs=1e-12)
+    # independent rebuild of the (items x humans) indicator matrix -> same CI as the scorer
+    items = sorted(set(i_idx.tolist()))
+    pos = {it: r for r, it in enumerate(items)}
+    values = np.zeros((len(items), len(tested)))
+    present = np.zeros_like(values, dtype=bool)
+    for hh, ii, w in zip(h_idx.tolist(), i_idx.tolist(), wins.tolist(), strict=True):
+        values[pos[ii], hh] = float(w)
+        present[pos[ii], hh] = True
+    low, high = bootstrap_mean_ci(values, present, n_resamples=300, seed=0)
+    assert res.metadata["ci_low"] == pytest.approx(low, abs=1e-12)
+    assert res.metadata["ci_high"] == pytest.approx(high, abs=1e-12)
+    assert low <= res.scores["advantage_probability"] <= high
+    assert res.metadata["ci_score"] == "advantage_probability"
+    no_ci = run(AltTestScorer(min_instances_per_human=20, n_resamples=0), jd, hd, ctx)
+    assert math.isnan(no_ci.metadata["ci_low"])

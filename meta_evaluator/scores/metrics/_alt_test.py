@@ -15,6 +15,8 @@ from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_ch
 if TYPE_CHECKING:
     import polars as pl
 
+    from meta_evaluator.stats._alt_test import AltTestResult
+
 __all__ = ["AltTestScorer"]
 
 DEFAULT_EPSILONS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
@@ -83,9 +85,12 @@ class AltTestScorer(BuiltinScorer):
         min_humans_per_instance: int = 2,
         scoring_function: Literal["auto", "accuracy", "neg_rmse", "jaccard"] = "auto",
         test: Literal["ttest", "wilcoxon"] = "ttest",
+        *,
+        n_resamples: int = 1000,
     ) -> None:
-        super().__init__(scorer_name="alt_test", n_resamples=0)
-        del self.n_resamples  # the alt-test reports p-values, not a bootstrap CI
+        # n_resamples: item-level bootstrap of the advantage probability (0 = no CI); the
+        # verdict itself rests on the per-human p-values, not on this interval.
+        super().__init__(scorer_name="alt_test", n_resamples=n_resamples)
         self.epsilon = epsilon
         self.epsilons = tuple(epsilons)
         self.multiplicative_epsilon = multiplicative_epsilon
@@ -186,10 +191,7 @@ class AltTestScorer(BuiltinScorer):
             "min_humans_per_instance": int(self.min_humans_per_instance),
             "test": res.test,
             "ground_truth_method": "alt_test_procedure",
-            "ci_low": nan,
-            "ci_high": nan,
-            "ci_method": "none (the alt-test reports per-human p-values instead)",
-            "n_resamples": 0,
+            **self._advantage_ci(res),
             "warnings": list(res.warnings),
         }
         tested = len(res.llm_advantage)
@@ -202,6 +204,39 @@ class AltTestScorer(BuiltinScorer):
             num_comparisons=int(sum(res.n_instances.get(h, 0) for h in res.llm_advantage)),
             failed_comparisons=table.n_humans - tested,
         )
+
+    def _advantage_ci(self, res: AltTestResult) -> dict[str, Any]:
+        """Item-level percentile bootstrap CI of the advantage probability.
+
+        rho = mean over tested humans of the share of their items where the judge's alignment
+        is >= theirs; resampling items re-weights every human's indicators at once
+        (:func:`~meta_evaluator.stats.bootstrap_mean_ci`). The winning rate has no CI: it is a
+        multiple-testing verdict whose uncertainty is the per-human p-values.
+        """
+        from meta_evaluator.stats._bootstrap import bootstrap_mean_ci
+
+        nan = float("nan")
+        none = {"ci_low": nan, "ci_high": nan, "ci_method": "none", "n_resamples": 0}
+        if self.n_resamples == 0 or res.judge_win_indicators is None:
+            return none
+        human_idx, item_idx, wins = res.judge_win_indicators
+        if wins.size == 0:
+            return none
+        items, inverse = np.unique(item_idx, return_inverse=True)
+        n_tested = int(human_idx.max()) + 1
+        values = np.zeros((items.size, n_tested))
+        mask = np.zeros((items.size, n_tested), dtype=bool)
+        values[inverse, human_idx] = wins
+        mask[inverse, human_idx] = True
+        low, high = bootstrap_mean_ci(values, mask, n_resamples=self.n_resamples, seed=0)
+        return {
+            "ci_low": low,
+            "ci_high": high,
+            "ci_method": "item-level percentile bootstrap of advantage_probability",
+            "ci_score": "advantage_probability",
+            "ci_level": 0.95,
+            "n_resamples": self.n_resamples,
+        }
 
     def aggregate_results(
         self,
