@@ -1,1 +1,39 @@
-"""meta_evaluator.judges (being built)."""
+"""Judges: definitions, prompts, answer parsing, clients and the async runner.
+
+Example:
+    >>> spec = JudgeSpec(id="j", llm_client="local", model="all-MiniLM-L6-v2",
+    ...                  prompt="Response: {llm_response}")
+    >>> spec.max_concurrency
+    8
+"""
+
+from meta_evaluator.judges._clients import (
+    CallSettings,
+    Completion,
+    FakeClient,
+    JudgeClient,
+    make_client,
+)
+from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
+from meta_evaluator.judges._prompt import check_template, format_instructions, render_prompt
+from meta_evaluator.judges._results import JudgeResults
+from meta_evaluator.judges._runner import run_judges, run_judges_async
+from meta_evaluator.judges._spec import JudgeSpec, load_judge_specs
+
+__all__ = [
+    "CallSettings",
+    "Completion",
+    "FakeClient",
+    "JudgeClient",
+    "JudgeResults",
+    "JudgeSpec",
+    "ParsedAnswer",
+    "check_template",
+    "format_instructions",
+    "load_judge_specs",
+    "make_client",
+    "parse_answer",
+    "render_prompt",
+    "run_judges",
+    "run_judges_async",
+]
