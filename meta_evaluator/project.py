@@ -536,7 +536,9 @@ class MetaEvaluator:
             "version": STATE_VERSION,
             "task": self.eval_task.model_dump(mode="json") if self.eval_task else None,
             "data": None,
-            "judges": [spec.to_state() for spec in self.judges.values()],
+            "judges": [
+                spec.to_state(relative_to=self.project_dir) for spec in self.judges.values()
+            ],
             "metrics": [cfg.to_state() for cfg in self.metrics_configs],
         }
         if self.data is not None:
@@ -569,7 +571,7 @@ class MetaEvaluator:
             self.data = EvalData.load(self.data_dir, state["data"])
             self._data_format = state["data"].get("format", "json")
         for raw in state.get("judges", []):
-            spec = JudgeSpec.from_state(raw)
+            spec = JudgeSpec.from_state(raw, base_dir=self.project_dir)
             self.judges[spec.id] = spec
         self.metrics_configs = [MetricConfig.from_state(m) for m in state.get("metrics", [])]
 

@@ -29,8 +29,11 @@ def inputs(tmp_path):
     truth = [LABELS[i % 2] for i in range(20)]
     for h, skip in (("h1", {0}), ("h2", {1, 2}), ("h3", set())):
         rows = [
-            {"original_id": i, "rejection": (LABELS[(k + 1) % 2] if (h == "h3" and k < 3) else t),
-             "explanation": f"because {t}"}
+            {
+                "original_id": i,
+                "rejection": (LABELS[(k + 1) % 2] if (h == "h3" and k < 3) else t),
+                "explanation": f"because {t}",
+            }
             for k, (i, t) in enumerate(zip(ids, truth, strict=True))
             if k not in skip
         ]
@@ -60,12 +63,24 @@ def build(project, inputs):
     ev.add_metrics_config(
         MetricsConfig(
             metrics=[
-                MetricConfig(scorer=AccuracyScorer(), task_names=["rejection"],
-                             task_strategy="single", annotator_aggregation="individual_average"),
-                MetricConfig(scorer=CohensKappaScorer(), task_names=["rejection"],
-                             task_strategy="single", annotator_aggregation="individual_average"),
-                MetricConfig(scorer=TextSimilarityScorer(), task_names=["explanation"],
-                             task_strategy="single", annotator_aggregation="majority_vote"),
+                MetricConfig(
+                    scorer=AccuracyScorer(),
+                    task_names=["rejection"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                ),
+                MetricConfig(
+                    scorer=CohensKappaScorer(),
+                    task_names=["rejection"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                ),
+                MetricConfig(
+                    scorer=TextSimilarityScorer(),
+                    task_names=["explanation"],
+                    task_strategy="single",
+                    annotator_aggregation="majority_vote",
+                ),
             ]
         )
     )
@@ -86,7 +101,7 @@ def test_load_true_on_missing_dir_is_an_error(tmp_path):
     with pytest.raises(ProjectError, match="does not exist"):
         MetaEvaluator(tmp_path / "nope", load=True)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ProjectError, match="has no state.json"):
+    with pytest.raises(ProjectError, match=r"has no state\.json"):
         MetaEvaluator(tmp_path / "empty", load=True)
 
 
@@ -111,8 +126,9 @@ def test_order_errors(tmp_path):
 
 def test_unknown_task_in_metric_config_fails_before_work(tmp_path, inputs):
     ev = build(tmp_path / "p", inputs)
-    bad = MetricsConfig(metrics=[MetricConfig(scorer=AccuracyScorer(), task_names=["nope"],
-                                              task_strategy="single")])
+    bad = MetricsConfig(
+        metrics=[MetricConfig(scorer=AccuracyScorer(), task_names=["nope"], task_strategy="single")]
+    )
     with pytest.raises(MetricConfigError, match="nope"):
         ev.add_metrics_config(bad)
 
@@ -127,7 +143,8 @@ def test_save_load_round_trip(tmp_path, inputs, fmt):
     assert again.data.ids == ev.data.ids
     assert again.data.data.equals(ev.data.data)
     assert sorted(again.annotations.annotator_ids) == ["h1", "h2", "h3"]
-    assert again.annotations.long_frame().height == 20 + 19 + 18  # sparse: h1 skipped 1, h2 skipped 2
+    # sparse: h1 skipped 1 item, h2 skipped 2
+    assert again.annotations.long_frame().height == 20 + 19 + 18
     assert [c.unique_name() for c in again.metrics_configs] == [
         c.unique_name() for c in ev.metrics_configs
     ]
@@ -148,8 +165,10 @@ def test_compare_end_to_end(tmp_path, inputs):
     # -> agree on 15/20. Mean = (17/19 + 16/18 + 15/20) / 3.
     assert acc.scores["accuracy"] == pytest.approx((17 / 19 + 16 / 18 + 15 / 20) / 3, abs=1e-12)
     # layout: scores/<scorer>/<scorer>_<N>tasks_<hash8>_<label>/<judge>_result.json
-    files = sorted(p.relative_to(project / "scores").as_posix()
-                   for p in (project / "scores").glob("*/*/*_result.json"))
+    files = sorted(
+        p.relative_to(project / "scores").as_posix()
+        for p in (project / "scores").glob("*/*/*_result.json")
+    )
     assert len(files) == 3
     for f in files:
         scorer, config, name = f.split("/")
@@ -194,7 +213,14 @@ def test_compare_without_humans_is_a_clear_error(tmp_path, inputs):
     ev.add_external_judge_results(inputs / "judge.csv", judge_id="j1")
     with pytest.raises(ConfigError, match="No metrics configured"):
         ev.compare_async()
-    ev.add_metrics_config(MetricsConfig(metrics=[MetricConfig(
-        scorer=AccuracyScorer(), task_names=["rejection"], task_strategy="single")]))
+    ev.add_metrics_config(
+        MetricsConfig(
+            metrics=[
+                MetricConfig(
+                    scorer=AccuracyScorer(), task_names=["rejection"], task_strategy="single"
+                )
+            ]
+        )
+    )
     with pytest.raises(ConfigError, match="No human annotations"):
         ev.compare_async()

@@ -81,7 +81,8 @@ class JudgeSpec(BaseModel):
         backoff_max_s: Cap on one backoff wait (a provider's Retry-After is honoured up to 300 s).
         consistency: Answers sampled per row; the per-task majority is kept and the vote share
             becomes the row's confidence.
-        label_descriptions: For the local judge: ``{task: {label: description}}``.
+        label_descriptions: For the local judge: ``{task: {label: description}}``; a
+            description may be one string or a list of example sentences.
         extra: Free provider params passed through to the client (``top_p``, ``seed``, ...).
         base_dir: Folder a relative ``prompt_file`` is resolved against first (not stored).
         where: Origin of the definition (e.g. the YAML file) for error messages (not stored).
@@ -123,7 +124,7 @@ class JudgeSpec(BaseModel):
     """Cap on one computed backoff wait, seconds."""
     consistency: int = Field(default=1, ge=1)
     """Answers sampled per row (majority vote when > 1)."""
-    label_descriptions: dict[str, dict[str, str]] | None = None
+    label_descriptions: dict[str, dict[str, str | list[str]]] | None = None
     """Local judge: ``{task: {label: description}}``."""
     extra: dict[str, Any] = Field(default_factory=dict)
     """Provider params passed through to the client."""
