@@ -117,3 +117,56 @@ def test_semantic_similarity_bundled_model_offline():
     s = SemanticSimilarityScorer(n_resamples=0)
     res = run(s, JD.head(1), HD.head(1))
     assert 0.5 < res.scores["similarity"] <= 1.0 + 1e-9
+
+
+def test_semantic_similarity_openai_embeddings_via_local_server(monkeypatch):
+    """An OpenAI embedding model name goes through the openai SDK (here: the local fake server)."""
+    from meta_evaluator.testing import FakeLLMServer
+
+    monkeypatch.setenv("ME_TEST_EMBED_KEY", "sk-test-not-a-real-key")
+    with FakeLLMServer() as server:
+        s = SemanticSimilarityScorer(
+            "text-embedding-3-small",
+            n_resamples=0,
+            api_key_env="ME_TEST_EMBED_KEY",
+            base_url=server.base_url,
+        )
+        assert s.uses_openai
+        res = run(s, JD, HD)
+        # independent: fetch the same vectors with plain HTTP and compute cosines by hand
+        import json
+        import urllib.request
+
+        texts = sorted({*JD["label"], *HD["label"]})
+        req = urllib.request.Request(
+            server.base_url + "/embeddings",
+            data=json.dumps({"model": "text-embedding-3-small", "input": texts}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
+        )
+        with urllib.request.urlopen(req) as r:
+            vecs = {
+                t: np.array(d["embedding"])
+                for t, d in zip(texts, json.load(r)["data"], strict=True)
+            }
+
+    def c(a, b):
+        return float(vecs[a] @ vecs[b] / (np.linalg.norm(vecs[a]) * np.linalg.norm(vecs[b])))
+
+    h1 = np.mean(
+        [
+            c("the cat sat", "the cat sat down"),
+            c("a dog ran", "dogs run"),
+            c("rain today", "sunny today"),
+        ]
+    )
+    h2 = np.mean([c("the cat sat", "a cat sat"), c("a dog ran", "a dog ran")])
+    assert res.scores["similarity"] == pytest.approx((h1 + h2) / 2, abs=1e-12)
+
+
+def test_semantic_similarity_openai_without_key_is_a_clear_error(monkeypatch):
+    from meta_evaluator.errors import ConfigError
+
+    monkeypatch.delenv("ME_MISSING_KEY", raising=False)
+    s = SemanticSimilarityScorer("text-embedding-3-small", api_key_env="ME_MISSING_KEY")
+    with pytest.raises(ConfigError, match="ME_MISSING_KEY"):
+        s._encode(["x"])

