@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 
-# litellm must never fetch its cost map from the internet: set before any import of litellm.
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# litellm must never fetch its cost map from the internet: forced before any import of litellm
+# (which happens lazily, only in meta_evaluator.judges._clients).
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
 from meta_evaluator.errors import (
     ConfigError,
