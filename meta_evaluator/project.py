@@ -88,7 +88,7 @@ class MetaEvaluator:
         self.judges: dict[str, JudgeSpec] = {}
         self.metrics_configs: list[MetricConfig] = []
         self._annotations: AnnotationStore | None = None
-        self._data_format: str = "json"
+        self._data_format: Literal["json", "csv", "parquet"] = "json"
         self._results: list[BaseScoringResult] = []
         if load:
             self._load()
@@ -569,7 +569,8 @@ class MetaEvaluator:
             self.eval_task = EvalTask.model_validate(state["task"])
         if state.get("data"):
             self.data = EvalData.load(self.data_dir, state["data"])
-            self._data_format = state["data"].get("format", "json")
+            fmt = state["data"].get("format", "json")
+            self._data_format = fmt if fmt in ("csv", "parquet") else "json"
         for raw in state.get("judges", []):
             spec = JudgeSpec.from_state(raw, base_dir=self.project_dir)
             self.judges[spec.id] = spec

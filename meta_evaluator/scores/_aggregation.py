@@ -420,7 +420,9 @@ def _codes_table(
     )
 
 
-def _joint_codes(stack_j: np.ndarray, stack_h: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+def _joint_codes(
+    stack_j: np.ndarray, stack_h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """Compact rows of component codes (C x ...) into joint codes; -1 anywhere -> missing."""
     c = stack_j.shape[0]
     flat_h = stack_h.reshape(c, -1)
@@ -734,17 +736,20 @@ def consensus_table(table: LabelTable) -> LabelTable:
             )
         row = _majority_bits(table)
         return replace(
-            table, human_ids=[CONSENSUS_ID], humans=row[None, :], humans_valid=rated[None, :]
+            table,
+            human_ids=[CONSENSUS_ID],
+            humans=row[None, :],
+            humans_valid=np.asarray(rated, dtype=bool)[None, :],
         )
     if table.encoding != "codes":
         raise ScoringError(f"no majority vote for {table.encoding!r} labels")
     if table.components or table.bitmask_source is not None:
         if table.components:
-            comps = tuple(consensus_table(c) for c in table.components)
+            comp_tables = tuple(consensus_table(c) for c in table.components)
             sj = np.stack([c.judge for c in table.components])
-            sh = np.stack([c.humans[0] for c in comps])[:, None, :]
+            sh = np.stack([c.humans[0] for c in comp_tables])[:, None, :]
             jj, hj, keys = _joint_codes(sj, sh)
-            labels = [
+            joint_labels: list[Any] = [
                 tuple(table.components[k].labels[v] for k, v in enumerate(key)) for key in keys
             ]
         else:
@@ -755,7 +760,7 @@ def consensus_table(table: LabelTable) -> LabelTable:
                 np.where(src.judge_valid, src.judge, -1)[None, :],
                 np.where(bm.humans_valid, bm.humans, -1)[None, :, :],
             )
-            labels = [
+            joint_labels = [
                 tuple(src.labels[b] for b in range(src.n_labels) if (key[0] >> b) & 1)
                 for key in keys
             ]
@@ -766,7 +771,7 @@ def consensus_table(table: LabelTable) -> LabelTable:
             judge_valid=jj >= 0,
             humans=hj,
             humans_valid=hj >= 0,
-            labels=labels,
+            labels=joint_labels,
         )
     cons = _majority_codes(table.humans, table.n_labels, table.sort_rank)
     return replace(

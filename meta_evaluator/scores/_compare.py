@@ -204,10 +204,10 @@ def _combine_multitask(
     if any(c is not None for c in ceilings):
         meta["human_ceiling"] = _mean_scores(ceilings)
     for k in ("n_humans",):
-        vals = [r.metadata.get(k) for r in results if r.metadata.get(k) is not None]
+        vals = [v for r in results if (v := r.metadata.get(k)) is not None]
         if vals:
             meta[k] = max(vals)
-    ns = [r.metadata.get("n_items") for r in results if r.metadata.get("n_items") is not None]
+    ns = [v for r in results if (v := r.metadata.get("n_items")) is not None]
     if ns:
         meta["n_items"] = int(sum(ns))
     for k in ("aggregation_fallback",):

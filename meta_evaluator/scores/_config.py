@@ -18,7 +18,7 @@ import importlib
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from meta_evaluator.errors import MetricConfigError
 from meta_evaluator.scores.base_scorer import BaseScorer
@@ -252,7 +252,7 @@ class MetricConfig:
                 ) from exc
         else:
             try:
-                scorer = scorer_cls()
+                scorer = cast(Any, scorer_cls)()
             except Exception as exc:
                 raise MetricConfigError(
                     f"MetricConfig.from_state: the custom scorer {path} cannot be built with no "
