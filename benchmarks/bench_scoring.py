@@ -237,7 +237,10 @@ def main() -> None:
         help="items the Python loop runs on before extrapolating linearly",
     )
     ap.add_argument(
-        "--resamples", type=int, default=200, help="bootstrap resamples for the CI timing"
+        "--resamples",
+        type=int,
+        default=1000,
+        help="bootstrap resamples for the CI timing (the scorers' default)",
     )
     args = ap.parse_args()
     n = args.n or (10_000 if args.quick else 100_000)

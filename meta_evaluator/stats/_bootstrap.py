@@ -13,6 +13,16 @@ is dominated by drawing the resamples: roughly 4-5 s for 1000 resamples of 100,0
 core.
 :func:`bootstrap_weights` does return the full matrix and is meant for small data and tests.
 
+Large data with repeated item patterns (the usual case: per-item correctness against a handful
+of humans, or (judge label, human labels) tuples) takes an exact shortcut: the statistics here
+depend on a resample only through how often each distinct item *pattern* was drawn, and drawing
+``n_items`` items with replacement gives pattern counts
+``~ Multinomial(n_items, counts / n_items)``.
+So when there are many more items than patterns, the functions draw those multinomial counts
+(``n_resamples x n_patterns``) instead of item counts — the same bootstrap distribution at a
+fraction of the cost (about 20 ms instead of 4 s for 1000 resamples of 100,000 items). The random
+stream differs from the item-level path, so the two paths give different (equally valid) draws.
+
 Resamples on which the statistic is undefined (e.g. a resample where one human's items all have the
 same label, so kappa is 0/0) give ``nan`` and are dropped by :func:`percentile_ci`.
 
@@ -26,6 +36,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from meta_evaluator.errors import ConfigError, DataError
@@ -73,6 +84,39 @@ def _weight_chunks(n_items: int, n_resamples: int, seed: int) -> Iterator[FloatA
             draws = np.random.default_rng(child).integers(0, n_items, n_items)
             block[row] = np.bincount(draws, minlength=n_items)
         yield block
+
+
+_PATTERN_MIN_ITEMS = 2000
+"""Below this many items the plain item-level resampling is used (cheap anyway)."""
+_PATTERN_MAX_SHARE = 0.25
+"""Use pattern counts only when distinct patterns are at most this share of the items."""
+
+
+def _row_patterns(rows: npt.NDArray[Any]) -> tuple[IntArray, IntArray] | None:
+    """Distinct rows of ``rows`` (n x F): (index of a representative, count), or None.
+
+    Returns None when there are fewer than ``_PATTERN_MIN_ITEMS`` rows or too many distinct rows.
+    """
+    n = rows.shape[0]
+    if n < _PATTERN_MIN_ITEMS:
+        return None
+    flat = np.ascontiguousarray(rows.reshape(n, -1))
+    keys = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    if first.size > _PATTERN_MAX_SHARE * n:
+        return None
+    return first.astype(np.int64), counts.astype(np.int64)
+
+
+def _pattern_weight_chunks(counts: IntArray, n_resamples: int, seed: int) -> Iterator[FloatArray]:
+    """Yield ``(chunk, n_patterns)`` multinomial pattern counts of item-level resamples."""
+    n = int(counts.sum())
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    probs = counts / n
+    chunk = max(1, min(n_resamples, _CHUNK_ELEMENTS // max(counts.size, 1)))
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        yield rng.multinomial(n, probs, size=size).astype(np.float64)
 
 
 def bootstrap_weights(n_items: int, *, n_resamples: int = 1000, seed: int = 0) -> IntArray:
@@ -201,9 +245,17 @@ def bootstrap_mean_samples(
     if n_items == 0:
         return np.full(int(n_resamples), np.nan)
     vm = v * m
+    chunks: Iterator[FloatArray]
+    patterns = _row_patterns(np.concatenate([vm, m], axis=1))
+    if patterns is None:
+        chunks = _weight_chunks(n_items, int(n_resamples), seed)
+    else:  # exact shortcut: resample pattern counts (module docstring)
+        first, counts = patterns
+        vm, m = vm[first], m[first]
+        chunks = _pattern_weight_chunks(counts, int(n_resamples), seed)
     out = np.empty(int(n_resamples))
     start = 0
-    for block in _weight_chunks(n_items, int(n_resamples), seed):
+    for block in chunks:
         num = block @ vm
         den = block @ m
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -335,11 +387,19 @@ def bootstrap_kappa_samples(
     n_humans = h.shape[0]
     if n_items == 0 or n_humans == 0:
         return np.full(int(n_resamples), np.nan)
+    chunks: Iterator[FloatArray]
+    patterns = _row_patterns(np.vstack([j[None, :], h]).T)
+    if patterns is None:
+        chunks = _weight_chunks(n_items, int(n_resamples), seed)
+    else:  # exact shortcut: one column per distinct (judge, humans) pattern
+        first, counts = patterns
+        j, h = j[first], h[:, first]
+        chunks = _pattern_weight_chunks(counts, int(n_resamples), seed)
     design = _kappa_design(j, h, n_labels)
     w = _weight_matrix(n_labels, weights)
     out = np.empty(int(n_resamples))
     start = 0
-    for block in _weight_chunks(n_items, int(n_resamples), seed):
+    for block in chunks:
         cells = np.asarray(design @ block.T).T  # (chunk, H*K*K)
         confusion = cells.reshape(block.shape[0], n_humans, n_labels, n_labels)
         kappas = _kappa_from_confusion(confusion, w)

@@ -184,3 +184,54 @@ def test_kappa_validation():
         bootstrap_kappa_ci([0, 1], [[0, 1]], n_labels=2, weights="cubic")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="'confidence'"):
         bootstrap_kappa_ci([0, 1], [[0, 1]], n_labels=2, confidence=1.0)
+
+
+# ------------------------------------------------------------------ pattern-count shortcut
+def _pattern_data(n=5000, n_groups=4, seed=7):
+    rng = np.random.default_rng(seed)
+    values = (rng.random((n, n_groups)) < 0.8).astype(float)
+    mask = rng.random((n, n_groups)) < 0.85
+    return values, mask
+
+
+def test_pattern_path_statistic_is_exact():
+    """Each replicate equals the item-weighted statistic with the pattern counts put on one
+    representative item per pattern (the multinomial shortcut changes only how W is drawn)."""
+    values, mask = _pattern_data()
+    vm = np.where(mask, values, 0.0)
+    m = mask.astype(float)
+    first, counts = _bootstrap._row_patterns(np.concatenate([vm, m], axis=1))
+    assert first.size <= 2**8 and counts.sum() == values.shape[0]
+    wp = np.vstack(list(_bootstrap._pattern_weight_chunks(counts, 50, 3)))
+    assert (wp.sum(axis=1) == values.shape[0]).all()
+    w_items = np.zeros((50, values.shape[0]))
+    w_items[:, first] = wp
+    num, den = w_items @ vm, w_items @ m
+    expected = np.nanmean(np.where(den > 0, num / np.where(den > 0, den, 1), np.nan), axis=1)
+    got = _bootstrap.bootstrap_mean_samples(values, mask, n_resamples=50, seed=3)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_pattern_path_matches_item_path_in_distribution(monkeypatch):
+    values, mask = _pattern_data()
+    fast = _bootstrap.bootstrap_mean_samples(values, mask, n_resamples=2000, seed=1)
+    monkeypatch.setattr(_bootstrap, "_PATTERN_MIN_ITEMS", 10**9)  # force item-level resampling
+    slow = _bootstrap.bootstrap_mean_samples(values, mask, n_resamples=2000, seed=1)
+    assert not np.array_equal(fast, slow)  # different random streams ...
+    sd = slow.std()
+    assert abs(fast.mean() - slow.mean()) < 0.1 * sd  # ... same sampling distribution
+    assert 0.9 < fast.std() / sd < 1.1
+
+
+def test_kappa_pattern_path_matches_item_path_in_distribution(monkeypatch):
+    rng = np.random.default_rng(11)
+    truth = rng.integers(0, 3, 6000)
+    judge = np.where(rng.random(6000) < 0.8, truth, rng.integers(0, 3, 6000))
+    humans = np.where(rng.random((3, 6000)) < 0.85, truth, rng.integers(0, 3, (3, 6000)))
+    humans[rng.random((3, 6000)) < 0.1] = -1
+    fast = _bootstrap.bootstrap_kappa_samples(judge, humans, n_labels=3, n_resamples=1500)
+    monkeypatch.setattr(_bootstrap, "_PATTERN_MIN_ITEMS", 10**9)
+    slow = _bootstrap.bootstrap_kappa_samples(judge, humans, n_labels=3, n_resamples=1500)
+    sd = slow.std()
+    assert abs(fast.mean() - slow.mean()) < 0.1 * sd
+    assert 0.9 < fast.std() / sd < 1.1
