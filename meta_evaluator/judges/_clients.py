@@ -237,22 +237,9 @@ def _split_system(messages: list[dict[str, str]]) -> tuple[str | None, list[dict
     return ("\n\n".join(system) if system else None), rest
 
 
-@lru_cache(maxsize=4)
-def _sdk_params(func: Callable[..., Any]) -> frozenset[str]:
-    return frozenset(inspect.signature(func).parameters)
-
-
-def _split_extra(
-    extra: Mapping[str, Any], known: frozenset[str]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split pass-through params into SDK keyword arguments and ``extra_body`` fields."""
-    kwargs: dict[str, Any] = {}
-    body: dict[str, Any] = {}
-    for k, v in extra.items():
-        if k in _LOCAL_ONLY_EXTRA:
-            continue
-        (kwargs if k in known else body)[k] = v
-    return kwargs, body
+def _provider_extra(extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The pass-through params a provider receives in the request body (local-only ones dropped)."""
+    return {k: v for k, v in extra.items() if k not in _LOCAL_ONLY_EXTRA}
 
 
 # --------------------------------------------------------------------------- cost
@@ -529,16 +516,25 @@ class OpenAIClient(_SDKClient):
     async def complete(
         self, messages: list[dict[str, str]], *, settings: CallSettings
     ) -> Completion:
-        """Call ``chat.completions.create`` (see the class docstring)."""
+        """POST ``/chat/completions`` through the SDK (see the class docstring).
+
+        The request goes through the SDK's own ``post`` (auth, aiohttp transport, error types,
+        typed ``ChatCompletion`` response) rather than ``chat.completions.create``: ``create``
+        walks every parameter through its TypedDict transformer, ~2 ms of CPU per call that
+        caps a 2-core client near 100 calls/s (measured with benchmarks/bench_judges.py).
+        The body is the same JSON ``create`` would send.
+        """
+        from openai.types.chat import ChatCompletion
+
         sdk = self._get_sdk()
-        create = sdk.chat.completions.create
-        kwargs, body = _split_extra(settings.extra, _sdk_params(type(sdk.chat.completions).create))
+        body: dict[str, Any] = {"model": settings.model, "messages": messages}
+        body.update(_provider_extra(settings.extra))
         if settings.temperature is not None:
-            kwargs["temperature"] = settings.temperature
+            body["temperature"] = settings.temperature
         if settings.max_tokens is not None:
-            kwargs["max_tokens" if self.base_url else "max_completion_tokens"] = settings.max_tokens
+            body["max_tokens" if self.base_url else "max_completion_tokens"] = settings.max_tokens
         if settings.response_schema is not None:
-            kwargs["response_format"] = {
+            body["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {
                     "name": _TOOL_NAME,
@@ -546,10 +542,13 @@ class OpenAIClient(_SDKClient):
                     "strict": True,
                 },
             }
-        if body:
-            kwargs["extra_body"] = body
         resp = await self._guard(
-            create(model=settings.model, messages=messages, timeout=settings.timeout_s, **kwargs),
+            sdk.post(
+                "/chat/completions",
+                cast_to=ChatCompletion,
+                body=body,
+                options={"timeout": settings.timeout_s},
+            ),
             settings,
         )
         try:
@@ -627,32 +626,40 @@ class AnthropicClient(_SDKClient):
     async def complete(
         self, messages: list[dict[str, str]], *, settings: CallSettings
     ) -> Completion:
-        """Call ``messages.create`` (see the class docstring)."""
+        """POST ``/v1/messages`` through the SDK (see the class docstring).
+
+        As for :class:`OpenAIClient`, the SDK's ``post`` is used instead of ``messages.create``
+        to skip the per-call TypedDict transform; the JSON body is the same.
+        """
+        from anthropic.types import Message
+
         sdk = self._get_sdk()
-        kwargs, body = _split_extra(settings.extra, _sdk_params(type(sdk.messages).create))
         system, rest = _split_system(messages)
+        body: dict[str, Any] = {
+            "model": settings.model,
+            "messages": rest,
+            "max_tokens": settings.max_tokens or _DEFAULT_ANTHROPIC_MAX_TOKENS,
+        }
+        body.update(_provider_extra(settings.extra))
         if system is not None:
-            kwargs["system"] = system
+            body["system"] = system
         if settings.temperature is not None:
             body["temperature"] = settings.temperature
         if settings.response_schema is not None:
-            kwargs["tools"] = [
+            body["tools"] = [
                 {
                     "name": _TOOL_NAME,
                     "description": "Record the judgement, one field per task.",
                     "input_schema": settings.response_schema,
                 }
             ]
-            kwargs["tool_choice"] = {"type": "tool", "name": _TOOL_NAME}
-        if body:
-            kwargs["extra_body"] = body
+            body["tool_choice"] = {"type": "tool", "name": _TOOL_NAME}
         resp = await self._guard(
-            sdk.messages.create(
-                model=settings.model,
-                messages=rest,
-                max_tokens=settings.max_tokens or _DEFAULT_ANTHROPIC_MAX_TOKENS,
-                timeout=settings.timeout_s,
-                **kwargs,
+            sdk.post(
+                "/v1/messages",
+                cast_to=Message,
+                body=body,
+                options={"timeout": settings.timeout_s},
             ),
             settings,
         )
@@ -766,9 +773,7 @@ class LiteLLMClient:
         if self._litellm is None:
             self._litellm = await asyncio.to_thread(_import_litellm)
         litellm = self._litellm
-        kwargs: dict[str, Any] = {
-            k: v for k, v in settings.extra.items() if k not in _LOCAL_ONLY_EXTRA
-        }
+        kwargs: dict[str, Any] = _provider_extra(settings.extra)
         if settings.temperature is not None:
             kwargs["temperature"] = settings.temperature
         if settings.max_tokens is not None:

@@ -19,8 +19,8 @@ from meta_evaluator.judges._clients import (
     LiteLLMClient,
     OpenAIClient,
     _parse_retry_after,
+    _provider_extra,
     _scrub,
-    _split_extra,
     estimate_cost,
     make_client,
 )
@@ -263,15 +263,13 @@ def test_parse_retry_after():
     assert 25 < _parse_retry_after({"retry-after": later}) <= 30
 
 
-def test_scrub_and_split_extra():
+def test_scrub_and_provider_extra():
     assert SECRET not in _scrub(f"bad key {SECRET}", SECRET)
     assert _scrub("Incorrect API key provided: sk-abc1234567", None) == (
         "Incorrect API key provided: sk-***"
     )
-    kwargs, body = _split_extra(
-        {"top_p": 0.5, "label_descriptions": {}, "repetition_penalty": 1.1}, frozenset({"top_p"})
-    )
-    assert kwargs == {"top_p": 0.5} and body == {"repetition_penalty": 1.1}
+    body = _provider_extra({"top_p": 0.5, "label_descriptions": {}, "repetition_penalty": 1.1})
+    assert body == {"top_p": 0.5, "repetition_penalty": 1.1}
 
 
 async def test_litellm_path_against_server():
