@@ -13,18 +13,17 @@ Layout (see DESIGN.md)::
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import shutil
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from meta_evaluator import columns as C
 from meta_evaluator._io import atomic_write_text
+from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
 
@@ -43,23 +42,6 @@ logger = logging.getLogger(__name__)
 STATE_FILE = "state.json"
 STATE_VERSION = 1
 _MANAGED = ("state.json", "data", "results", "annotations", "cache", "scores")
-T = TypeVar("T")
-
-
-def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion, also from inside a running event loop (e.g. Jupyter).
-
-    Without a running loop this is ``asyncio.run``; inside one, the coroutine runs on a fresh
-    loop in a worker thread and this call blocks until it finishes.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 class MetaEvaluator:
@@ -300,7 +282,7 @@ class MetaEvaluator:
         Returns:
             judge_id -> JudgeResults.
         """
-        return run_blocking(self.arun_judges(judge_ids, skip_duplicates, progress))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
         """Every judge's saved results (runs and external files), keyed by judge id."""
@@ -469,7 +451,7 @@ class MetaEvaluator:
         Returns:
             One BaseScoringResult per (metric config, judge).
         """
-        return run_blocking(self.acompare(judge_ids))
+        return run_sync(self.acompare(judge_ids))
 
     @property
     def score_report(self) -> ScoreReport:

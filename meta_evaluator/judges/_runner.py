@@ -35,7 +35,6 @@ For every judge, side by side:
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import json
 import logging
@@ -52,6 +51,7 @@ import polars as pl
 from aiolimiter import AsyncLimiter
 
 from meta_evaluator import columns as C
+from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import JudgeCallError, JudgeConfigError
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._cache import ResponseCache, cache_key
@@ -60,7 +60,7 @@ from meta_evaluator.judges._journal import Journal
 from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
 from meta_evaluator.judges._progress import RunProgress
 from meta_evaluator.judges._prompt import build_messages, check_template, system_message
-from meta_evaluator.judges._results import JudgeResults
+from meta_evaluator.judges._results import RESULT_META_COLUMNS, JudgeResults
 from meta_evaluator.judges._spec import JudgeSpec
 
 __all__ = ["run_judges", "run_judges_async"]
@@ -471,18 +471,7 @@ async def _run_judge(
 
 
 def _frame(task: EvalTask, ids: list[str], rows: dict[str, dict[str, Any]]) -> pl.DataFrame:
-    meta_types: dict[str, Any] = {
-        C.ORIGINAL_ID: pl.Utf8,
-        C.STATUS: pl.Utf8,
-        C.ERROR_MESSAGE: pl.Utf8,
-        C.RAW_RESPONSE: pl.Utf8,
-        C.LATENCY_S: pl.Float64,
-        C.INPUT_TOKENS: pl.Int64,
-        C.OUTPUT_TOKENS: pl.Int64,
-        C.COST_USD: pl.Float64,
-        C.ATTEMPTS: pl.Int64,
-        C.CONFIDENCE: pl.Float64,
-    }
+    meta_types: dict[str, Any] = dict(RESULT_META_COLUMNS)
     cols: dict[str, list[Any]] = {k: [] for k in meta_types}
     task_types: dict[str, Any] = {}
     for name in task.task_names:
@@ -633,9 +622,4 @@ def run_judges(specs: Sequence[JudgeSpec], **kwargs: Any) -> dict[str, JudgeResu
         specs: The judges.
         **kwargs: The keyword arguments of :func:`run_judges_async`.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(run_judges_async(specs, **kwargs))
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="judges") as ex:
-        return ex.submit(asyncio.run, run_judges_async(specs, **kwargs)).result()
+    return run_sync(run_judges_async(specs, **kwargs))

@@ -11,16 +11,15 @@ judge gets a result with nan scores and ``metadata["error"]``.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
 import math
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
+from meta_evaluator._sync import run_sync
 from meta_evaluator.columns import ANNOTATOR_ID, HUMAN_ID, LABEL, ORIGINAL_ID
 from meta_evaluator.errors import ColumnError
 from meta_evaluator.scores._aggregation import context_for, task_context
@@ -37,26 +36,6 @@ __all__ = ["compare_async", "run_sync"]
 logger = logging.getLogger("meta_evaluator.scores")
 
 T = TypeVar("T")
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from synchronous code, also inside a running event loop.
-
-    Without a running loop this is ``asyncio.run(coro)``. Inside one (Jupyter, an async app) the
-    coroutine runs on a fresh event loop in a worker thread and this call blocks until it ends.
-
-    Example:
-        >>> async def double(x):
-        ...     return 2 * x
-        >>> run_sync(double(21))
-        42
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 # --------------------------------------------------------------------------- frames
