@@ -29,6 +29,7 @@ and never appear in a repr, log or error message.
 
 Example:
     >>> import asyncio
+import importlib
     >>> client = FakeClient(lambda messages, settings: '{"rejection": "rejection"}')
     >>> asyncio.run(client.complete([{"role": "user", "content": "hi"}],
     ...                             settings=CallSettings(model="fake"))).text
@@ -369,18 +370,25 @@ class FakeClient:
 
 
 class _SDKClient:
-    """Shared plumbing: a lazily built SDK object per event loop, key handling, repr."""
+    """Shared plumbing: a lazily built SDK object per event loop, key handling, repr.
+
+    Subclasses name their SDK module, its async client class and the httpx flavour whose
+    ``Limits`` its aiohttp transport takes; the SDK object is built the same way for both.
+    """
 
     name = ""
     _provider_label = ""
+    _sdk_name = ""
+    _async_class = ""
+    _httpx_name = "httpx"
 
     def __init__(
         self,
         *,
         api_key: str | None,
-        base_url: str | None,
-        api_key_env: str | None,
-        max_connections: int,
+        base_url: str | None = None,
+        api_key_env: str | None = None,
+        max_connections: int = 64,
     ) -> None:
         self._api_key = api_key
         self.base_url = base_url
@@ -398,8 +406,18 @@ class _SDKClient:
             f"max_connections={self.max_connections})"
         )
 
-    def _build(self) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def _build(self) -> Any:
+        mod = self._sdk_module()
+        httpx_mod = importlib.import_module(self._httpx_name)
+        limits = httpx_mod.Limits(
+            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
+        )
+        return getattr(mod, self._async_class)(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            max_retries=0,  # the runner owns retries
+            http_client=mod.DefaultAioHttpClient(limits=limits),
+        )
 
     def _get_sdk(self) -> Any:
         loop = asyncio.get_running_loop()
@@ -457,8 +475,8 @@ class _SDKClient:
             retryable=False,
         )
 
-    def _sdk_module(self) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def _sdk_module(self) -> Any:
+        return importlib.import_module(self._sdk_name)
 
 
 class OpenAIClient(_SDKClient):
@@ -478,40 +496,9 @@ class OpenAIClient(_SDKClient):
 
     name = "openai"
     _provider_label = "openai"
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str | None = None,
-        api_key_env: str | None = None,
-        max_connections: int = 64,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            api_key_env=api_key_env,
-            max_connections=max_connections,
-        )
-
-    def _sdk_module(self) -> Any:
-        import openai
-
-        return openai
-
-    def _build(self) -> Any:
-        import httpx
-        import openai
-
-        limits = httpx.Limits(
-            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-        )
-        return openai.AsyncOpenAI(
-            api_key=self._api_key,
-            base_url=self.base_url,
-            max_retries=0,
-            http_client=openai.DefaultAioHttpClient(limits=limits),
-        )
+    _sdk_name = "openai"
+    _async_class = "AsyncOpenAI"
+    _httpx_name = "httpx"
 
     async def complete(
         self, messages: list[dict[str, str]], *, settings: CallSettings
@@ -588,40 +575,9 @@ class AnthropicClient(_SDKClient):
 
     name = "anthropic"
     _provider_label = "anthropic"
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str | None = None,
-        api_key_env: str | None = None,
-        max_connections: int = 64,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            api_key_env=api_key_env,
-            max_connections=max_connections,
-        )
-
-    def _sdk_module(self) -> Any:
-        import anthropic
-
-        return anthropic
-
-    def _build(self) -> Any:
-        import anthropic
-        import httpx2
-
-        limits = httpx2.Limits(
-            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-        )
-        return anthropic.AsyncAnthropic(
-            api_key=self._api_key,
-            base_url=self.base_url,
-            max_retries=0,
-            http_client=anthropic.DefaultAioHttpClient(limits=limits),
-        )
+    _sdk_name = "anthropic"
+    _async_class = "AsyncAnthropic"
+    _httpx_name = "httpx2"
 
     async def complete(
         self, messages: list[dict[str, str]], *, settings: CallSettings
