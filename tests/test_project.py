@@ -224,3 +224,38 @@ def test_compare_without_humans_is_a_clear_error(tmp_path, inputs):
     )
     with pytest.raises(ConfigError, match="No human annotations"):
         ev.compare_async()
+
+
+def test_judges_run_resume_and_score_through_the_project(tmp_path, inputs, monkeypatch):
+    """add_judge -> run (fake OpenAI server) -> reopen -> re-run makes no call -> compare."""
+    from meta_evaluator.testing import FakeLLMServer
+
+    monkeypatch.setenv("ME_TEST_KEY", "sk-test-0000")
+    project = tmp_path / "p"
+    with FakeLLMServer(seed=1) as server:
+        ev = build(project, inputs)
+        ev.add_judge(
+            judge_id="fake_gpt",
+            llm_client="openai",
+            model="gpt-fake",
+            prompt="Prompt: {prompt}\nResponse: {llm_response}\nIs this a rejection?",
+            base_url=server.base_url,
+            api_key_env="ME_TEST_KEY",
+            max_concurrency=4,
+        )
+        results = ev.run_judges_async()
+        assert set(results) == {"fake_gpt"}
+        first = results["fake_gpt"].results_data
+        assert first.height == 20 and set(first["status"]) == {"success"}
+        calls = len(server.request_log)
+        assert calls == 20
+
+        again = MetaEvaluator(project, load=True)
+        assert again.judges["fake_gpt"].base_url == server.base_url
+        again.run_judges_async(skip_duplicates=True)
+        assert len(server.request_log) == calls  # resumed: nothing re-queried
+    state = json.loads((project / "state.json").read_text())
+    assert "sk-test-0000" not in json.dumps(state)  # the key itself is never stored
+    assert state["judges"][0]["api_key_env"] == "ME_TEST_KEY"
+    res = again.compare_async()
+    assert {r.judge_id for r in res} == {"j1", "fake_gpt"}
