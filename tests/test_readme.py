@@ -1,0 +1,35 @@
+"""The README is the first thing a user runs: its tour must run as written (offline)."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_quickstart_block_has_exactly_two_command_lines():
+    m = re.search(r"^#+\s*Quickstart.*?$(.*?)^```[a-z]*\n(.*?)^```", README, re.S | re.M | re.I)
+    assert m, "README has no Quickstart section with a fenced block"
+    lines = [ln for ln in m.group(2).splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    assert len(lines) == 2
+    assert ".venv" in lines[0] and "run_demo.py" in lines[0]
+    assert "pytest" in lines[1]
+
+
+def test_tour_runs_as_written(tmp_path):
+    tour = README[README.index("## A five-minute tour") :]
+    code = re.search(r"```python\n(.*?)```", tour, re.S).group(1)
+    (tmp_path / "projects").symlink_to(ROOT / "projects")
+    (tmp_path / "tour.py").write_text(code, encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run(
+        [sys.executable, "tour.py"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Score Report" in out.stdout
+    assert "minilm" in out.stdout and "keyword_baseline" in out.stdout
+    report = tmp_path / "my_project" / "scores" / "score_report.html"
+    assert report.is_file() and "<html" in report.read_text(encoding="utf-8").lower()
