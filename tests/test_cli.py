@@ -1,0 +1,58 @@
+"""The meta-evaluator command line on a small project (external judge, no model calls)."""
+
+from pathlib import Path
+
+import pytest
+
+from meta_evaluator import EvalTask, MetaEvaluator
+from meta_evaluator.cli import main
+from meta_evaluator.data import DataLoader
+from meta_evaluator.scores import MetricConfig, MetricsConfig
+from meta_evaluator.scores.metrics import AccuracyScorer
+
+INPUTS = Path(__file__).resolve().parents[1] / "projects" / "demo_rejection" / "inputs"
+
+
+@pytest.fixture
+def project(tmp_path):
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    ev.add_eval_task(
+        EvalTask(
+            task_schemas={"rejection": ["rejection", "not rejection"], "explanation": None},
+            prompt_columns=["prompt"],
+            response_columns=["llm_response"],
+        )
+    )
+    ev.add_data(DataLoader.load_csv("d", INPUTS / "data.csv", id_column="sample_id"))
+    ev.add_external_annotation_results(INPUTS / "annotations" / "ann_bob.csv", "ann_bob")
+    ev.add_external_annotation_results(INPUTS / "annotations" / "ann_dara.csv", "ann_dara")
+    ev.add_external_judge_results(INPUTS / "keyword_baseline_judge.csv", "kw")
+    ev.add_metrics_config(
+        MetricsConfig(
+            metrics=[
+                MetricConfig(
+                    scorer=AccuracyScorer(), task_names=["rejection"], task_strategy="single"
+                )
+            ]
+        )
+    )
+    ev.save_state()
+    return tmp_path / "p"
+
+
+def test_status_score_report(project, capsys):
+    assert main(["status", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "results 'kw' (external)" in out and "annotators: 2" in out
+    assert main(["score", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "Score Report" in out and "kw" in out
+    assert (project / "scores" / "score_report.html").is_file()
+    assert main(["report", str(project), "--format", "csv"]) == 0
+    assert (project / "scores" / "score_report.csv").read_text().startswith("judge_id")
+
+
+def test_errors_are_messages_not_tracebacks(tmp_path, capsys):
+    assert main(["status", str(tmp_path / "missing")]) == 2
+    assert "error:" in capsys.readouterr().err
+    assert main(["run-judges", str(tmp_path / "missing")]) == 2
