@@ -44,30 +44,65 @@ def build(project_dir: Path) -> MetaEvaluator:
             structured_outputs_fallback=True,
         )
     )
-    ev.add_data(DataLoader.load_csv(name="rejection", file_path=INPUTS / "data.csv",
-                                    id_column="sample_id"))
+    ev.add_data(
+        DataLoader.load_csv(name="rejection", file_path=INPUTS / "data.csv", id_column="sample_id")
+    )
     ev.load_judges_from_yaml(INPUTS / "judges.yaml")
     for f in sorted((INPUTS / "annotations").glob("*.csv")):
         ev.add_external_annotation_results(f, annotator_id=f.stem)
-    ev.add_external_judge_results(INPUTS / "keyword_baseline_judge.csv", judge_id="keyword_baseline")
+    ev.add_external_judge_results(
+        INPUTS / "keyword_baseline_judge.csv", judge_id="keyword_baseline"
+    )
     alt = AltTestScorer()
     alt.min_instances_per_human = 30
-    ev.add_metrics_config(MetricsConfig(metrics=[
-        MetricConfig(scorer=AccuracyScorer(), task_names=["rejection"], task_strategy="single",
-                     annotator_aggregation="individual_average"),
-        MetricConfig(scorer=AccuracyScorer(), task_names=["rejection"], task_strategy="single",
-                     annotator_aggregation="majority_vote"),
-        MetricConfig(scorer=CohensKappaScorer(), task_names=["rejection"], task_strategy="single",
-                     annotator_aggregation="individual_average"),
-        MetricConfig(scorer=alt, task_names=["rejection"], task_strategy="single",
-                     annotator_aggregation="individual_average"),
-        MetricConfig(scorer=KrippendorffAlphaScorer(), task_names=["rejection"],
-                     task_strategy="single", annotator_aggregation="individual_average"),
-        MetricConfig(scorer=TextSimilarityScorer(), task_names=["explanation"],
-                     task_strategy="single", annotator_aggregation="majority_vote"),
-        MetricConfig(scorer=SemanticSimilarityScorer(), task_names=["explanation"],
-                     task_strategy="single", annotator_aggregation="individual_average"),
-    ]))
+    ev.add_metrics_config(
+        MetricsConfig(
+            metrics=[
+                MetricConfig(
+                    scorer=AccuracyScorer(),
+                    task_names=["rejection"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                ),
+                MetricConfig(
+                    scorer=AccuracyScorer(),
+                    task_names=["rejection"],
+                    task_strategy="single",
+                    annotator_aggregation="majority_vote",
+                ),
+                MetricConfig(
+                    scorer=CohensKappaScorer(),
+                    task_names=["rejection"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                ),
+                MetricConfig(
+                    scorer=alt,
+                    task_names=["rejection"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                ),
+                MetricConfig(
+                    scorer=KrippendorffAlphaScorer(),
+                    task_names=["rejection"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                ),
+                MetricConfig(
+                    scorer=TextSimilarityScorer(),
+                    task_names=["explanation"],
+                    task_strategy="single",
+                    annotator_aggregation="majority_vote",
+                ),
+                MetricConfig(
+                    scorer=SemanticSimilarityScorer(),
+                    task_names=["explanation"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                ),
+            ]
+        )
+    )
     ev.save_state(data_format="json")
     return ev
 
