@@ -222,3 +222,54 @@ def test_advantage_probability_has_an_item_level_bootstrap_ci(frames):
     assert res.metadata["ci_score"] == "advantage_probability"
     no_ci = run(AltTestScorer(min_instances_per_human=20, n_resamples=0), jd, hd, ctx)
     assert math.isnan(no_ci.metadata["ci_low"])
+
+
+def text_ratio(a, b):
+    """Module-level similarity (importable, so it survives a state round trip)."""
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def test_callable_similarity_scores_free_text_like_the_kernel():
+    rng = np.random.default_rng(5)
+    words = ["refuses", "declines", "answers", "helps", "explains"]
+    ids = [f"i{k}" for k in range(40)]
+    jd = pl.DataFrame({"original_id": ids, "label": [f"it {words[rng.integers(5)]}" for _ in ids]})
+    hd = pl.DataFrame(
+        {
+            "original_id": ids * 3,
+            "human_id": ["a"] * 40 + ["b"] * 40 + ["c"] * 40,
+            "label": [f"it {words[rng.integers(5)]} now" for _ in range(120)],
+        }
+    )
+    scorer = AltTestScorer(scoring_function=text_ratio, min_instances_per_human=20, n_resamples=0)
+    res = run(scorer, jd, hd, TaskContext(kind="text", labels=None))
+    j, a, mask, humans = object_matrices(jd, hd)
+    ref = alt_test(
+        j, a, human_ids=humans, mask=mask, scoring=text_ratio, min_instances_per_human=20
+    )
+    assert res.scores["winning_rate"] == ref.winning_rates
+    assert res.scores["advantage_probability"] == pytest.approx(
+        ref.advantage_probability, abs=1e-12
+    )
+    assert res.metadata["scoring_function"] == "text_ratio"
+
+
+def test_callable_scoring_function_round_trips_through_state():
+    from meta_evaluator.eval_task import EvalTask
+    from meta_evaluator.scores import MetricConfig
+
+    task = EvalTask(task_schemas={"why": None}, response_columns=["r"])
+    cfg = MetricConfig(scorer=AltTestScorer(scoring_function=text_ratio), task_names=["why"])
+    cfg.validate_against(task)  # a callable similarity accepts free-text tasks
+    again = MetricConfig.from_state(cfg.to_state())
+    assert again.scorer.scoring_function is text_ratio
+    assert again.unique_name() == cfg.unique_name()
+    with pytest.raises(ConfigError, match="cannot restore scoring_function"):
+        AltTestScorer(scoring_function="callable:no_such_module.fn")
+    builtin = MetricConfig(scorer=AltTestScorer(), task_names=["why"])
+    from meta_evaluator.errors import MetricConfigError
+
+    with pytest.raises(MetricConfigError, match="text"):
+        builtin.validate_against(task)  # built-in scorings do not score free text

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from meta_evaluator.errors import ScoringError
-from meta_evaluator.scores._aggregation import TaskContext, build_table, infer_kind
+from meta_evaluator.errors import ConfigError, ScoringError
+from meta_evaluator.scores._aggregation import Encoding, TaskContext, build_table, infer_kind
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_choice
 
@@ -21,7 +22,7 @@ __all__ = ["AltTestScorer"]
 
 DEFAULT_EPSILONS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
 _SCORINGS = ("auto", "accuracy", "neg_rmse", "jaccard")
-_ENCODING = {"accuracy": "codes", "neg_rmse": "values", "jaccard": "bitmask"}
+_ENCODING: dict[str, Encoding] = {"accuracy": "codes", "neg_rmse": "values", "jaccard": "bitmask"}
 
 
 class AltTestScorer(BuiltinScorer):
@@ -42,6 +43,11 @@ class AltTestScorer(BuiltinScorer):
     over the set of (task, value) **pairs**, i.e. positional: plain value sets would collapse
     "yes"/"no" answers of different tasks into the same element.
 
+    ``scoring_function`` may also be a callable ``similarity(a, b) -> float`` (higher = more
+    alike) applied to raw labels, e.g. ``difflib`` ratio for free-text tasks; it works for every
+    task kind. A callable is stored in the project state by its import path (``module.name``); a
+    lambda cannot be restored after ``load=True`` (re-add the metrics config).
+
     Humans with fewer than ``min_instances_per_human`` usable items are skipped and listed in
     ``metadata["skipped_humans"]`` with the reason in ``metadata["warnings"]``; with none left the
     scores are nan and the warnings say why. ``majority_vote`` is not supported (the test needs
@@ -60,7 +66,8 @@ class AltTestScorer(BuiltinScorer):
         q_fdr: Benjamini-Yekutieli false discovery rate.
         min_instances_per_human: Items a human needs to be tested (the paper uses 30).
         min_humans_per_instance: Human labels an item needs to be kept (>= 2).
-        scoring_function: "auto", "accuracy", "neg_rmse" or "jaccard".
+        scoring_function: "auto", "accuracy", "neg_rmse", "jaccard", or a callable
+            similarity of two labels.
         test: "ttest" (the paper's) or "wilcoxon".
 
     Example:
@@ -83,7 +90,8 @@ class AltTestScorer(BuiltinScorer):
         q_fdr: float = 0.05,
         min_instances_per_human: int = 30,
         min_humans_per_instance: int = 2,
-        scoring_function: Literal["auto", "accuracy", "neg_rmse", "jaccard"] = "auto",
+        scoring_function: Literal["auto", "accuracy", "neg_rmse", "jaccard"]
+        | Callable[[Any, Any], float] = "auto",
         test: Literal["ttest", "wilcoxon"] = "ttest",
         *,
         n_resamples: int = 1000,
@@ -97,14 +105,15 @@ class AltTestScorer(BuiltinScorer):
         self.q_fdr = q_fdr
         self.min_instances_per_human = min_instances_per_human
         self.min_humans_per_instance = min_humans_per_instance
-        self.scoring_function = scoring_function
+        self.scoring_function: Any = _resolve_callable(scoring_function)
         self.test = test
         self._validate()
 
     def _validate(self) -> None:
         from meta_evaluator.stats._alt_test import _check_options
 
-        check_choice(type(self).__name__, "scoring_function", self.scoring_function, _SCORINGS)
+        if not callable(self.scoring_function):
+            check_choice(type(self).__name__, "scoring_function", self.scoring_function, _SCORINGS)
         _check_options(
             epsilon=self.epsilon,
             epsilons=tuple(self.epsilons),
@@ -114,6 +123,22 @@ class AltTestScorer(BuiltinScorer):
             min_humans_per_instance=self.min_humans_per_instance,
             test=self.test,
         )
+
+    def unsupported_reason(self, kinds: list[str], strategy: str) -> str | None:
+        """A callable similarity scores any kind of label; built-ins as the base class says."""
+        if callable(self.scoring_function) and strategy != "multilabel":
+            return None
+        return super().unsupported_reason(kinds, strategy)
+
+    def config_params(self) -> dict[str, Any]:
+        """Constructor parameters; a callable ``scoring_function`` as ``"callable:module.name"``."""
+        params = super().config_params()
+        if callable(self.scoring_function):
+            fn = self.scoring_function
+            params["scoring_function"] = (
+                f"callable:{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)}"
+            )
+        return params
 
     def _resolve_scoring(self, ctx: TaskContext | None, sample: Any) -> str:
         if self.scoring_function != "auto":
@@ -136,7 +161,11 @@ class AltTestScorer(BuiltinScorer):
 
         self._validate()
         sample = judge_data.get_column("label").drop_nulls().head(1).to_list()
-        scoring = self._resolve_scoring(ctx, sample[0] if sample else None)
+        scoring: Any
+        if callable(self.scoring_function):
+            scoring = self.scoring_function
+        else:
+            scoring = self._resolve_scoring(ctx, sample[0] if sample else None)
         if scoring == "neg_rmse" and ctx is not None and ctx.kind != "numeric":
             raise ScoringError(
                 f"AltTestScorer: scoring_function='neg_rmse' needs a numeric task; this task is "
@@ -145,7 +174,7 @@ class AltTestScorer(BuiltinScorer):
         table = build_table(
             judge_data,
             human_data,
-            encoding=_ENCODING[scoring],  # type: ignore[arg-type]
+            encoding=_ENCODING.get(scoring, "text") if isinstance(scoring, str) else "text",
             context=ctx,
         )
         res = alt_test(
@@ -154,7 +183,7 @@ class AltTestScorer(BuiltinScorer):
             human_ids=table.human_ids,
             mask=table.humans_valid,
             judge_mask=table.judge_valid,
-            scoring=scoring,  # type: ignore[arg-type]
+            scoring=scoring,
             epsilon=self.epsilon,
             epsilons=tuple(self.epsilons),
             multiplicative_epsilon=self.multiplicative_epsilon,
@@ -182,7 +211,9 @@ class AltTestScorer(BuiltinScorer):
             "p_values_by_epsilon": dict(res.p_values_by_epsilon),
             "rejected": dict(res.rejected),
             "skipped_humans": list(res.skipped_humans),
-            "scoring_function": scoring,
+            "scoring_function": scoring
+            if isinstance(scoring, str)
+            else getattr(scoring, "__name__", repr(scoring)),
             "epsilon": float(self.epsilon),
             "epsilons": [float(e) for e in self.epsilons],
             "multiplicative_epsilon": bool(self.multiplicative_epsilon),
@@ -278,6 +309,26 @@ class AltTestScorer(BuiltinScorer):
         llm = {r.judge_id: dict(r.metadata.get("llm_advantage") or {}) for r in results}
         hum = {r.judge_id: dict(r.metadata.get("human_advantage") or {}) for r in results}
         save_figure(advantage_chart(llm, hum), out / "aggregate_human_vs_llm_advantage.png")
+
+
+def _resolve_callable(value: Any) -> Any:
+    """Turn a stored ``"callable:module.name"`` back into the function (state round trip)."""
+    if not (isinstance(value, str) and value.startswith("callable:")):
+        return value
+    import importlib
+
+    path = value.removeprefix("callable:")
+    module, _, name = path.rpartition(".")
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ConfigError(
+            f"AltTestScorer: cannot restore scoring_function {path!r} ({exc}). Define it as a "
+            "module-level function, or re-add the metrics config after loading the project."
+        ) from exc
+    if not callable(fn):
+        raise ConfigError(f"AltTestScorer: scoring_function {path!r} is not callable.")
+    return fn
 
 
 def _num(x: Any) -> float:
