@@ -29,7 +29,6 @@ and never appear in a repr, log or error message.
 
 Example:
     >>> import asyncio
-import importlib
     >>> client = FakeClient(lambda messages, settings: '{"rejection": "rejection"}')
     >>> asyncio.run(client.complete([{"role": "user", "content": "hi"}],
     ...                             settings=CallSettings(model="fake"))).text
@@ -40,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import importlib
 import importlib.util
 import inspect
 import json
