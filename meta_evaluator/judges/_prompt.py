@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -142,9 +143,11 @@ def check_template(
             bad.append(name)
     if bad:
         avail = sorted(set(cols) | set(alias))
+        close = [m for b in bad for m in difflib.get_close_matches(b, avail, n=1)]
+        hint = f" Did you mean {', '.join('{' + c + '}' for c in close)}?" if close else ""
         raise JudgeConfigError(
             f"judge {judge_id!r}: prompt template uses {', '.join('{' + b + '}' for b in bad)} "
-            f"but the data has no such column. Available placeholders: {avail!r}. Fix the "
+            f"but the data has no such column.{hint} Available placeholders: {avail!r}. Fix the "
             "template or add the column to the data (write '{{' and '}}' for literal braces)."
         )
     return list(dict.fromkeys(used))

@@ -19,6 +19,7 @@ that holds the key.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import re
@@ -330,7 +331,9 @@ def _explain(exc: ValidationError, jid: Any, origin: str) -> str:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "(spec)"
         if err["type"] == "extra_forbidden":
-            parts.append(f"unknown key {loc!r} (allowed keys: {', '.join(allowed)})")
+            close = difflib.get_close_matches(loc, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            parts.append(f"unknown key {loc!r}{hint} (allowed keys: {', '.join(allowed)})")
         elif err["type"] == "missing":
             parts.append(f"missing required key {loc!r}")
         else:

@@ -94,3 +94,9 @@ def test_build_messages(task):
     assert [m["role"] for m in msgs] == ["system", "user"]
     assert "<rejection>" in msgs[0]["content"]
     assert msgs[1]["content"] == "Q: q\nA: a"
+
+
+def test_misspelt_placeholder_suggests_the_column():
+    task = EvalTask(task_schemas={"t": ["a", "b"]}, response_columns=["llm_response"])
+    with pytest.raises(JudgeConfigError, match=r"Did you mean \{llm_response\}\?"):
+        check_template("{llm_respons}", task, ["original_id", "llm_response"], "j")

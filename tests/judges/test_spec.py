@@ -147,3 +147,13 @@ def test_constructor_raises_judge_config_error(tmp_path):
     with pytest.raises(JudgeConfigError, match="folder name"):
         check_judge_id("a/b")
     assert check_judge_id("a.b-c_1") == "a.b-c_1"
+
+
+def test_unknown_yaml_key_suggests_the_close_one(tmp_path):
+    f = tmp_path / "j.yaml"
+    f.write_text(
+        "judges:\n  - id: g\n    llm_client: openai\n    model: m\n    prompt: '{llm_response}'\n"
+        "    temprature: 0\n"
+    )
+    with pytest.raises(JudgeConfigError, match=r"'temprature'; did you mean 'temperature'\?"):
+        load_judge_specs(f)
