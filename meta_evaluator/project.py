@@ -354,6 +354,75 @@ class MetaEvaluator:
             file_path, annotator_id=None, annotator_column=annotator_column, overwrite=overwrite
         )
 
+    def add_label_studio_annotations(
+        self,
+        file_path: str | Path,
+        id_field: str = C.ORIGINAL_ID,
+        field_map: dict[str, str] | None = None,
+        include_cancelled: bool = False,
+        overwrite: bool = False,
+    ) -> None:
+        """Import a Label Studio JSON export (every annotator in it).
+
+        Args:
+            file_path: The export (JSON).
+            id_field: The task ``data`` field holding the sample id (else the LS task id).
+            field_map: Label Studio control name (``from_name``) -> task name, where they differ.
+            include_cancelled: Also import annotations marked cancelled.
+            overwrite: Replace annotators that are already in the project.
+        """
+        from meta_evaluator.annotations import load_label_studio_export
+
+        task, ids = self._annotation_context()
+        self._store_annotations(
+            load_label_studio_export(
+                file_path,
+                task=task,
+                known_ids=ids,
+                id_field=id_field,
+                field_map=field_map,
+                include_cancelled=include_cancelled,
+            ),
+            overwrite=overwrite,
+        )
+
+    def add_argilla_annotations(
+        self,
+        file_path: str | Path,
+        id_field: str = C.ORIGINAL_ID,
+        field_map: dict[str, str] | None = None,
+        statuses: tuple[str, ...] = ("submitted",),
+        overwrite: bool = False,
+    ) -> None:
+        """Import an Argilla export (1.x FeedbackDataset or 2.x records; JSON or JSONL).
+
+        Args:
+            file_path: The export.
+            id_field: Metadata/field key holding the sample id (else ``external_id`` / ``id``).
+            field_map: Argilla question name -> task name, where they differ.
+            statuses: Response statuses that count (default: submitted only).
+            overwrite: Replace annotators that are already in the project.
+        """
+        from meta_evaluator.annotations import load_argilla_export
+
+        task, ids = self._annotation_context()
+        self._store_annotations(
+            load_argilla_export(
+                file_path,
+                task=task,
+                known_ids=ids,
+                id_field=id_field,
+                field_map=field_map,
+                statuses=statuses,
+            ),
+            overwrite=overwrite,
+        )
+
+    def _annotation_context(self) -> tuple[EvalTask, set[str]]:
+        task = self._require_task("add annotations")
+        data = self._require_data("add annotations")
+        return task, set(data.ids)
+
     def _add_annotations(
         self,
         file_path: str | Path,
@@ -364,15 +433,17 @@ class MetaEvaluator:
     ) -> None:
         from meta_evaluator.annotations import load_annotation_file
 
-        task = self._require_task("add annotations")
-        data = self._require_data("add annotations")
+        task, ids = self._annotation_context()
         frame = load_annotation_file(
             file_path,
             task=task,
             annotator_id=annotator_id,
-            known_ids=set(data.ids),
+            known_ids=ids,
             annotator_column=annotator_column,
         )
+        self._store_annotations(frame, overwrite=overwrite)
+
+    def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
         store.add(frame, overwrite=overwrite)
         store.save(self.annotations_dir)

@@ -261,3 +261,58 @@ def test_judges_run_resume_and_score_through_the_project(tmp_path, inputs, monke
     assert state["judges"][0]["api_key_env"] == "ME_TEST_KEY"
     res = again.compare_async()
     assert {r.judge_id for r in res} == {"j1", "fake_gpt"}
+
+
+def test_label_studio_and_argilla_exports_through_the_project(tmp_path, inputs):
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    ev.add_eval_task(task())
+    ev.add_data(DataLoader.load_csv(name="d", file_path=inputs / "data.csv", id_column="qid"))
+    ls = [
+        {
+            "id": k,
+            "data": {"original_id": f"q{k}", "text": "..."},
+            "annotations": [
+                {
+                    "completed_by": {"id": 1, "email": "ann@example.org"},
+                    "was_cancelled": False,
+                    "result": [
+                        {
+                            "from_name": "refusal",
+                            "type": "choices",
+                            "value": {"choices": [LABELS[k % 2]]},
+                        },
+                    ],
+                }
+            ],
+        }
+        for k in range(5)
+    ]
+    (tmp_path / "ls.json").write_text(json.dumps(ls))
+    ev.add_label_studio_annotations(tmp_path / "ls.json", field_map={"refusal": "rejection"})
+    argilla = [
+        {
+            "external_id": f"q{k}",
+            "fields": {"text": "..."},
+            "responses": [
+                {
+                    "user_id": "u-7",
+                    "status": "submitted",
+                    "values": {"rejection": {"value": LABELS[(k + 1) % 2]}},
+                },
+                {
+                    "user_id": "u-8",
+                    "status": "draft",
+                    "values": {"rejection": {"value": LABELS[k % 2]}},
+                },
+            ],
+        }
+        for k in range(4)
+    ]
+    (tmp_path / "argilla.json").write_text(json.dumps(argilla))
+    ev.add_argilla_annotations(tmp_path / "argilla.json")
+    assert ev.annotations.annotator_ids == ["ann@example.org", "u-7"]  # the draft is left out
+    long = ev.load_all_human_annotations()
+    assert long.height == 5 + 4
+    ev.save_state()
+    again = MetaEvaluator(tmp_path / "p", load=True)
+    assert again.annotations.annotator_ids == ["ann@example.org", "u-7"]

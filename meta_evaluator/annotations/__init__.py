@@ -11,7 +11,14 @@ Example:
 """
 
 from meta_evaluator.annotations._external_judge import load_external_judge_results
+from meta_evaluator.annotations._importers import load_argilla_export, load_label_studio_export
 from meta_evaluator.annotations._loader import load_annotation_file
 from meta_evaluator.annotations._store import AnnotationStore
 
-__all__ = ["AnnotationStore", "load_annotation_file", "load_external_judge_results"]
+__all__ = [
+    "AnnotationStore",
+    "load_annotation_file",
+    "load_argilla_export",
+    "load_external_judge_results",
+    "load_label_studio_export",
+]

@@ -37,7 +37,9 @@ def test_public_names():
     assert set(ann_pkg.__all__) == {
         "AnnotationStore",
         "load_annotation_file",
+        "load_argilla_export",
         "load_external_judge_results",
+        "load_label_studio_export",
     }
 
 
