@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 # litellm must never fetch its cost map from the internet: forced before any import of litellm
-# (which happens lazily, only in meta_evaluator.judges._clients).
+# (which happens lazily, only in meta_evaluator.judges._litellm_client).
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
 from meta_evaluator.errors import (
