@@ -406,6 +406,13 @@ def _codes_table(
         _, jc, _ = _code_map(judge_s, labels)
         _, hc, _ = _code_map(human_s, labels)
         judge, humans = _matrices(al, jc.to_numpy(), hc.to_numpy(), -1, np.int64)
+    return _coded_table(al, judge, humans, labels, sort_rank=rank)
+
+
+def _coded_table(
+    al: _Aligned, judge: np.ndarray, humans: np.ndarray, labels: list[Any], **extra: Any
+) -> LabelTable:
+    """A "codes" LabelTable for aligned labels (-1 = missing)."""
     return LabelTable(
         encoding="codes",
         item_ids=al.item_ids,
@@ -415,8 +422,8 @@ def _codes_table(
         judge_valid=judge >= 0,
         humans_valid=humans >= 0,
         labels=labels,
-        sort_rank=rank,
         n_duplicates=al.n_duplicates,
+        **extra,
     )
 
 
@@ -529,37 +536,14 @@ def build_table(
         sh = np.stack([c.humans for c in comps])
         jj, hj, keys = _joint_codes(sj, sh)
         labels = [tuple(comps[k].labels[v] for k, v in enumerate(key)) for key in keys]
-        return LabelTable(
-            encoding="codes",
-            item_ids=al.item_ids,
-            human_ids=al.human_ids,
-            judge=jj,
-            humans=hj,
-            judge_valid=jj >= 0,
-            humans_valid=hj >= 0,
-            labels=labels,
-            sort_rank=None,
-            components=comps,
-            n_duplicates=al.n_duplicates,
-        )
+        return _coded_table(al, jj, hj, labels, sort_rank=None, components=comps)
     bm = _bitmask_table(al, context, ())
     jj, hj, keys = _joint_codes(
         np.where(bm.judge_valid, bm.judge, -1)[None, :],
         np.where(bm.humans_valid, bm.humans, -1)[None, :, :],
     )
     labels = [tuple(bm.labels[b] for b in range(bm.n_labels) if (key[0] >> b) & 1) for key in keys]
-    return LabelTable(
-        encoding="codes",
-        item_ids=al.item_ids,
-        human_ids=al.human_ids,
-        judge=jj,
-        humans=hj,
-        judge_valid=jj >= 0,
-        humans_valid=hj >= 0,
-        labels=labels,
-        bitmask_source=bm,
-        n_duplicates=al.n_duplicates,
-    )
+    return _coded_table(al, jj, hj, labels, bitmask_source=bm)
 
 
 def _objects(s: pl.Series) -> np.ndarray:
