@@ -482,19 +482,7 @@ def build_table(
     positional = context is not None and context.positional
     if encoding == "text":
         judge, humans = _matrices(al, _objects(js), _objects(hs), None, object)
-        hv = np.zeros(humans.shape, dtype=bool)
-        if al.human_item.size:
-            hv[al.human_row, al.human_item] = True
-        return LabelTable(
-            encoding="text",
-            item_ids=al.item_ids,
-            human_ids=al.human_ids,
-            judge=judge,
-            humans=humans,
-            judge_valid=np.ones(judge.shape, dtype=bool),
-            humans_valid=hv,
-            n_duplicates=al.n_duplicates,
-        )
+        return _present_table(al, "text", judge, humans)
     if encoding == "values":
         if is_list or not (js.dtype.is_numeric() and (hs.len() == 0 or hs.dtype.is_numeric())):
             raise ScoringError(
@@ -626,19 +614,26 @@ def _bitmask_table(
         )
 
     judge, humans = _matrices(al, to_mask(js), to_mask(hs), 0, np.int64)
+    return _present_table(al, "bitmask", judge, humans, labels=outcomes)
+
+
+def _present_table(
+    al: _Aligned, encoding: Encoding, judge: np.ndarray, humans: np.ndarray, **extra: Any
+) -> LabelTable:
+    """A LabelTable whose validity is "the human labelled the item" (no missing-value code)."""
     hv = np.zeros(humans.shape, dtype=bool)
     if al.human_item.size:
         hv[al.human_row, al.human_item] = True
     return LabelTable(
-        encoding="bitmask",
+        encoding=encoding,
         item_ids=al.item_ids,
         human_ids=al.human_ids,
         judge=judge,
         humans=humans,
         judge_valid=np.ones(judge.shape, dtype=bool),
         humans_valid=hv,
-        labels=outcomes,
         n_duplicates=al.n_duplicates,
+        **extra,
     )
 
 
