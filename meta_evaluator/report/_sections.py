@@ -14,13 +14,12 @@ from typing import Any
 
 from meta_evaluator.report._cells import _DASH, _badge, _cell, _e, _key_label, _passed, _text
 from meta_evaluator.report._table import (
-    WINNING_RATE,
     ScoreTable,
-    as_float,
     group_by_config,
     is_alt_test,
     result_epsilon,
 )
+from meta_evaluator.report._writer import advantages, bar_chart_args, winning_rate_args
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 
 _MAX_METADATA_CHARS = 20_000
@@ -51,77 +50,21 @@ def _img(uri: str, alt: str) -> str:
 
 
 def _charts(config: str, group: list[BaseScoringResult], table: ScoreTable) -> str:
-    from meta_evaluator.report import _charts as charts
+    from meta_evaluator.report._charts import chart_png, png_data_uri
 
     images: list[str] = []
     if any(is_alt_test(r) for r in group):
-        alt = [r for r in group if is_alt_test(r)]
-        rates = {r.judge_id: dict(r.scores[WINNING_RATE]) for r in alt}
-        fig = charts.winning_rate_chart(rates, epsilon=result_epsilon(alt[0]))
-        images.append(_img(charts.figure_to_data_uri(fig), f"winning rate vs epsilon, {config}"))
-        llm_adv, human_adv = _advantages(alt)
+        png = chart_png("winning_rate", **winning_rate_args(group))
+        images.append(_img(png_data_uri(png), f"winning rate vs epsilon, {config}"))
+        llm_adv, human_adv = advantages([r for r in group if is_alt_test(r)])
         if llm_adv:
-            fig = charts.advantage_chart(llm_adv, human_adv or None)
-            images.append(_img(charts.figure_to_data_uri(fig), f"advantage, {config}"))
+            png = chart_png("advantage", llm_adv=llm_adv, human_adv=human_adv or None)
+            images.append(_img(png_data_uri(png), f"advantage, {config}"))
         return f'<div class="charts">{"".join(images)}</div>'
     for column in (c for c in table.columns if c.config == config):
-        values = {
-            j: table.values[(j, column.name)]
-            for j in table.judges
-            if (j, column.name) in table.values
-        }
-        ci = {j: table.ci[(j, column.name)] for j in values if (j, column.name) in table.ci}
-        fig = charts.score_bar_chart(
-            values,
-            title=config,
-            ylabel=column.score_key,
-            ci=ci,
-            ceiling=table.ceilings.get(column.name),
-        )
-        images.append(
-            _img(charts.figure_to_data_uri(fig), f"{column.score_key} by judge, {config}")
-        )
+        png = chart_png("score_bar", **bar_chart_args(config, table, column))
+        images.append(_img(png_data_uri(png), f"{column.score_key} by judge, {config}"))
     return f'<div class="charts">{"".join(images)}</div>'
-
-
-def _float_dict(value: Any) -> dict[str, float]:
-    if not isinstance(value, Mapping):
-        return {}
-    out = {}
-    for key, item in value.items():
-        number = as_float(item)
-        if number is not None:
-            out[str(key)] = number
-    return out
-
-
-def _advantages(
-    results: list[BaseScoringResult],
-) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """Per judge, per human LLM / human advantage probabilities from alt-test metadata."""
-    llm: dict[str, dict[str, float]] = {}
-    human: dict[str, dict[str, float]] = {}
-    for result in results:
-        pairs = result.metadata.get("human_advantage_probabilities")
-        if isinstance(pairs, Mapping):
-            mine, theirs = {}, {}
-            for name, pair in pairs.items():
-                if isinstance(pair, list | tuple) and len(pair) == 2:
-                    a, b = as_float(pair[0]), as_float(pair[1])
-                    if a is not None and b is not None:
-                        mine[str(name)], theirs[str(name)] = a, b
-            if mine:
-                llm[result.judge_id], human[result.judge_id] = mine, theirs
-                continue
-        mine = _float_dict(result.metadata.get("llm_advantage"))
-        if mine:
-            llm[result.judge_id] = mine
-            theirs = _float_dict(result.metadata.get("human_advantage"))
-            if theirs:
-                human[result.judge_id] = theirs
-    if set(human) != set(llm):
-        human = {}
-    return llm, human
 
 
 def _judge_details(group: list[BaseScoringResult], table: ScoreTable, config: str) -> str:
@@ -160,7 +103,7 @@ def _per_human(group: list[BaseScoringResult]) -> str:
             if isinstance(value, Mapping) and value:
                 blocks.append((result.judge_id, label, dict(value)))
         if "llm_advantage" not in result.metadata:
-            llm, theirs = _advantages([result])
+            llm, theirs = advantages([result])
             if llm:
                 blocks.append((result.judge_id, "LLM adv.", llm[result.judge_id]))
                 if theirs:

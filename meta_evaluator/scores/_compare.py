@@ -1,9 +1,10 @@
 """The comparison driver: every metric config x every judge -> results on disk and charts.
 
-Layout written under ``scores_dir``::
+Layout written under ``scores_dir`` (by the writer in :mod:`meta_evaluator.report._writer`,
+once per config; scorers themselves touch no file)::
 
     <scorer_name>/<unique_name>/<judge_id>_result.json   one BaseScoringResult per judge
-    <scorer_name>/<unique_name>/*.png                     charts from scorer.aggregate_results
+    <scorer_name>/<unique_name>/*.png                     the config's charts
 
 A scorer that fails for one judge does not stop the comparison: the error is logged and the
 judge gets a result with nan scores and ``metadata["error"]``.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -70,16 +72,31 @@ def _judge_frame(config: MetricConfig, tasks: list[str], frame: pl.DataFrame) ->
     )
 
 
-def _human_frame(config: MetricConfig, tasks: list[str], frame: pl.DataFrame) -> pl.DataFrame:
-    # built once per config (and task) so scorers can reuse the humans' alignment across judges
-    return _labels(
-        frame.with_columns(
-            pl.col(ORIGINAL_ID).cast(pl.Utf8), pl.col(ANNOTATOR_ID).cast(pl.Utf8).alias(HUMAN_ID)
-        ),
-        tasks,
-        positional=config.task_strategy == "multilabel",
-        keep=[ORIGINAL_ID, HUMAN_ID],
-    )
+class _HumanFrames:
+    """Human frames per (tasks, strategy), built once per comparison and shared by configs.
+
+    Scorers cache the humans' alignment per frame object, so every config (and judge) that
+    scores the same tasks the same way reuses one alignment.
+    """
+
+    def __init__(self, human_labels: pl.DataFrame) -> None:
+        self._labels = human_labels
+        self._frames: dict[tuple[tuple[str, ...], bool], pl.DataFrame] = {}
+
+    def get(self, config: MetricConfig, tasks: list[str]) -> pl.DataFrame:
+        positional = config.task_strategy == "multilabel"
+        key = (tuple(tasks), positional)
+        if key not in self._frames:
+            self._frames[key] = _labels(
+                self._labels.with_columns(
+                    pl.col(ORIGINAL_ID).cast(pl.Utf8),
+                    pl.col(ANNOTATOR_ID).cast(pl.Utf8).alias(HUMAN_ID),
+                ),
+                tasks,
+                positional=positional,
+                keep=[ORIGINAL_ID, HUMAN_ID],
+            )
+        return self._frames[key]
 
 
 # --------------------------------------------------------------------------- results
@@ -250,13 +267,50 @@ def _combine_multitask(
     )
 
 
+class _Writer:
+    """Writes each scored config (result files, charts) on one background thread.
+
+    The next config is scored while the previous one's charts render (numpy and polars
+    release the GIL); one thread keeps matplotlib single-threaded. Leaving the ``with`` block
+    waits for every write and re-raises the first failure.
+    """
+
+    def __init__(self, scores_dir: Path | None) -> None:
+        self._dir = scores_dir
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[Future[Path]] = []
+
+    def __enter__(self) -> _Writer:
+        if self._dir is not None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="me-writer")
+        return self
+
+    def submit(self, config: MetricConfig, results: list[BaseScoringResult]) -> None:
+        if self._pool is None or self._dir is None:
+            return
+        from meta_evaluator.report._writer import write_config_results
+
+        self._pending.append(
+            self._pool.submit(
+                write_config_results, self._dir, config.scorer, config.unique_name(), results
+            )
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True)
+        if exc[0] is None:
+            for fut in self._pending:
+                fut.result()
+
+
 # --------------------------------------------------------------------------- driver
 async def _run_config(
     config: MetricConfig,
     task: EvalTask,
     judge_labels: Mapping[str, pl.DataFrame],
-    human_labels: pl.DataFrame,
-    scores_dir: Path | None,
+    humans: _HumanFrames,
     label: str,
 ) -> list[BaseScoringResult]:
     scorer = config.scorer
@@ -265,9 +319,9 @@ async def _run_config(
     mode = TaskAggregationMode(strategy)
     results: list[BaseScoringResult] = []
     if strategy == "multitask":
-        humans_by_task = {t: _human_frame(config, [t], human_labels) for t in config.task_names}
+        humans_by_task = {t: humans.get(config, [t]) for t in config.task_names}
     else:
-        humans_all = _human_frame(config, config.task_names, human_labels)
+        humans_all = humans.get(config, config.task_names)
     for judge_id, jframe in judge_labels.items():
         if strategy == "multitask":
             per_task: dict[str, BaseScoringResult] = {}
@@ -308,16 +362,6 @@ async def _run_config(
         result.metadata["annotator_aggregation"] = config.annotator_aggregation
         result.metadata["task_names"] = list(config.task_names)
         results.append(result)
-        if scores_dir is not None:
-            out_dir = Path(scores_dir) / scorer.scorer_name / uname
-            out_dir.mkdir(parents=True, exist_ok=True)
-            result.save_state(out_dir / f"{judge_id}_result.json")
-    if scores_dir is not None and results:
-        out_dir = Path(scores_dir) / scorer.scorer_name / uname
-        try:
-            scorer.aggregate_results(results, str(out_dir), uname)
-        except Exception as exc:
-            logger.error("charts of %r failed: %s", uname, exc)
     return results
 
 
@@ -339,10 +383,12 @@ async def compare_async(
     calls the scorer, sets ``config_label`` (the readable, project-unique name of
     :func:`~meta_evaluator.scores._config.config_labels`), records ``metadata["metric_config"]``
     (the unique name),
-    ``task_strategy`` and ``annotator_aggregation``, writes
-    ``scores_dir/<scorer_name>/<unique_name>/<judge_id>_result.json`` and finally calls
-    ``scorer.aggregate_results`` for the charts. ``multitask`` runs the scorer on each task
-    and averages the scores (per-task results in ``metadata["per_task"]``).
+    ``task_strategy`` and ``annotator_aggregation``. Scorers touch no file: once a config is
+    scored for every judge, the writer
+    (:func:`meta_evaluator.report._writer.write_config_results`) writes
+    ``scores_dir/<scorer_name>/<unique_name>/<judge_id>_result.json`` and the config's charts
+    (a custom scorer's through its ``aggregate_results`` hook). ``multitask`` runs the scorer
+    on each task and averages the scores (per-task results in ``metadata["per_task"]``).
 
     Args:
         metrics_config: The configs to run.
@@ -374,16 +420,13 @@ async def compare_async(
             "Re-run the judge on these tasks, or drop the tasks from the metrics config.",
         )
     labels = config_labels(metrics_config.metrics)
+    humans = _HumanFrames(human_labels)
     out: list[BaseScoringResult] = []
-    for config in metrics_config.metrics:
-        out.extend(
-            await _run_config(
-                config,
-                task,
-                judge_labels,
-                human_labels,
-                scores_dir,
-                labels[config.unique_name()],
+    with _Writer(scores_dir) as writer:
+        for config in metrics_config.metrics:
+            results = await _run_config(
+                config, task, judge_labels, humans, labels[config.unique_name()]
             )
-        )
+            writer.submit(config, results)
+            out.extend(results)
     return out

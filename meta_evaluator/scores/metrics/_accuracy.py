@@ -58,7 +58,6 @@ class ClassificationScorer(PairwiseScorer):
     """
 
     supported_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric", "multilabel"})
-    ylabel: ClassVar[str] = "score"
 
     def __init__(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -44,7 +44,6 @@ class KrippendorffAlphaScorer(PanelScorer):
     """
 
     primary_score = "alpha"
-    ylabel: ClassVar[str] = "Krippendorff's alpha"
 
     def __init__(
         self,

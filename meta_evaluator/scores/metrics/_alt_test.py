@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from meta_evaluator.errors import ConfigError, ScoringError
 from meta_evaluator.scores._aggregation import Encoding, TaskContext, build_table, infer_kind
-from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
+from meta_evaluator.scores.base_scoring_result import Verdict
 from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_choice
 
 if TYPE_CHECKING:
@@ -79,6 +78,7 @@ class AltTestScorer(BuiltinScorer):
 
     is_agreement_metric = True
     primary_score = None
+    chart_kind: ClassVar[str] = "alt_test"
     supported_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric", "multilabel"})
     multilabel_strategy_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric"})
 
@@ -309,47 +309,6 @@ class AltTestScorer(BuiltinScorer):
             "ci_level": 0.95,
             "n_resamples": self.n_resamples,
         }
-
-    def aggregate_results(
-        self,
-        results: list[BaseScoringResult],
-        scores_dir: str,
-        unique_name: str = "",
-    ) -> None:
-        """Write ``aggregate_winning_rates.png``, ``aggregate_advantage_probabilities.png`` and
-        ``aggregate_human_vs_llm_advantage.png`` comparing the judges.
-
-        Args:
-            results: Every judge's result for one metric config.
-            scores_dir: Directory to write the charts into.
-            unique_name: Identifier of the metric config (chart titles).
-        """  # noqa: D205
-        from meta_evaluator.report._charts import (
-            advantage_chart,
-            save_figure,
-            score_bar_chart,
-            winning_rate_chart,
-        )
-
-        out = Path(scores_dir)
-        rates = {r.judge_id: dict(r.scores.get("winning_rate") or {}) for r in results}
-        save_figure(
-            winning_rate_chart(rates, epsilon=float(self.epsilon)),
-            out / "aggregate_winning_rates.png",
-        )
-        adv = {r.judge_id: _num(r.scores.get("advantage_probability")) for r in results}
-        save_figure(
-            score_bar_chart(
-                adv,
-                title=unique_name or "alt_test",
-                ylabel="advantage probability",
-                ceiling=0.5,
-            ),
-            out / "aggregate_advantage_probabilities.png",
-        )
-        llm = {r.judge_id: dict(r.metadata.get("llm_advantage") or {}) for r in results}
-        hum = {r.judge_id: dict(r.metadata.get("human_advantage") or {}) for r in results}
-        save_figure(advantage_chart(llm, hum), out / "aggregate_human_vs_llm_advantage.png")
 
 
 def _resolve_callable(value: Any) -> Any:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -109,11 +108,14 @@ class BuiltinScorer(BaseScorer):
             "multilabel" = a ``MultiLabelSchema`` task).
         multilabel_strategy_kinds: Kinds of the tasks it accepts combined by the ``multilabel``
             strategy (empty = the strategy is not supported).
+        chart_kind: "score" (bar chart of the headline) or "alt_test" (winning rates and
+            advantage probabilities); the writer in ``report/`` draws them.
     """
 
     supported_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric", "multilabel"})
     multilabel_strategy_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric"})
-    ylabel: ClassVar[str] = "score"
+    chart_kind: ClassVar[str] = "score"
+    """Which charts the report's writer draws for a config (see :mod:`meta_evaluator.report`)."""
 
     def __init__(self, scorer_name: str, *, n_resamples: int = 1000) -> None:
         super().__init__(scorer_name=scorer_name)
@@ -278,34 +280,21 @@ class BuiltinScorer(BaseScorer):
         scores_dir: str,
         unique_name: str = "",
     ) -> None:
-        """Write ``<scorer_name>_scores.png``: the primary score per judge with CI and ceiling.
+        """Write this scorer's charts for ``results`` into ``scores_dir`` (the seed's hook).
+
+        The comparison driver does not call this for built-in scorers: the writer in
+        :mod:`meta_evaluator.report` draws their charts (``chart_kind``) once per config. It is
+        kept for code that calls it directly.
 
         Args:
             results: Every judge's result for one metric config.
-            scores_dir: Directory to write the chart into.
-            unique_name: Identifier of the metric config (the chart title).
+            scores_dir: Directory to write the charts into.
+            unique_name: Identifier of the metric config (unused: charts are titled with the
+                results' ``config_label``).
         """
-        from meta_evaluator.report._charts import save_figure, score_bar_chart
+        from meta_evaluator.report._writer import write_charts
 
-        key = self.primary_score or ""
-        values: dict[str, float] = {}
-        ci: dict[str, tuple[float, float]] = {}
-        ceilings: list[float] = []
-        for r in results:
-            values[r.judge_id] = _float(r.scores.get(key))
-            lo, hi = _float(r.metadata.get("ci_low")), _float(r.metadata.get("ci_high"))
-            if math.isfinite(lo) and math.isfinite(hi):
-                ci[r.judge_id] = (lo, hi)
-            ceilings.append(_float(r.metadata.get("human_ceiling")))
-        ceiling = nanmean(ceilings)
-        fig = score_bar_chart(
-            values,
-            title=unique_name or self.scorer_name,
-            ylabel=self.ylabel,
-            ci=ci or None,
-            ceiling=ceiling if math.isfinite(ceiling) else None,
-        )
-        save_figure(fig, Path(scores_dir) / f"{self.scorer_name}_scores.png")
+        write_charts(results, scores_dir, scorer_name=self.scorer_name)
 
 
 def _float(x: Any) -> float:

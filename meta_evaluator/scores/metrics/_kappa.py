@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -84,7 +84,6 @@ class CohensKappaScorer(PairwiseScorer):
 
     is_agreement_metric = True
     primary_score = "kappa"
-    ylabel: ClassVar[str] = "Cohen's kappa"
 
     def __init__(
         self,
@@ -186,7 +185,6 @@ class FleissKappaScorer(PanelScorer):
     """
 
     primary_score = "kappa"
-    ylabel: ClassVar[str] = "Fleiss' kappa"
 
     def __init__(self, *, n_resamples: int = 200) -> None:
         super().__init__(scorer_name="fleiss_kappa", n_resamples=n_resamples)

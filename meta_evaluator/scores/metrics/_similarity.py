@@ -22,7 +22,6 @@ class _SimilarityScorer(PairwiseScorer):
     supported_kinds: ClassVar[frozenset[str]] = frozenset({"text"})
     multilabel_strategy_kinds: ClassVar[frozenset[str]] = frozenset({"text"})
     primary_score = "similarity"
-    ylabel: ClassVar[str] = "similarity"
     consensus_method: ClassVar[str] = "best match: the most similar human text per item"
 
     def _encoding(self, ctx: TaskContext | None, sample: Any) -> str:
