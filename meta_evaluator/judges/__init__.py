@@ -16,12 +16,14 @@ from meta_evaluator.judges._clients import (
 )
 from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
 from meta_evaluator.judges._prompt import check_template, format_instructions, render_prompt
+from meta_evaluator.judges._providers import ClientRequest, judge_client, registered_clients
 from meta_evaluator.judges._results import JudgeResults
 from meta_evaluator.judges._runner import run_judges, run_judges_async
 from meta_evaluator.judges._spec import JudgeSpec, load_judge_specs
 
 __all__ = [
     "CallSettings",
+    "ClientRequest",
     "Completion",
     "FakeClient",
     "JudgeClient",
@@ -30,9 +32,11 @@ __all__ = [
     "ParsedAnswer",
     "check_template",
     "format_instructions",
+    "judge_client",
     "load_judge_specs",
     "make_client",
     "parse_answer",
+    "registered_clients",
     "render_prompt",
     "run_judges",
     "run_judges_async",

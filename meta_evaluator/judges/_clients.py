@@ -27,7 +27,9 @@ other 4xx are not. SDK-internal retries are off (``max_retries=0``, ``num_retrie
 runner owns retries. Keys are read only from the environment variable named by ``api_key_env``
 and never appear in a repr, log or error message.
 
-The code is split by route: the contract (:class:`CallSettings`, :class:`Completion`,
+Each route is a factory registered with ``@judge_client("<llm_client>")``
+(:mod:`~meta_evaluator.judges._providers`), importing its SDK lazily: a new provider is one
+function. The code is split by route: the contract (:class:`CallSettings`, :class:`Completion`,
 :class:`JudgeClient`) and the shared failure helpers live in ``_protocol``, the SDK clients in
 ``_sdk_clients``, litellm in ``_litellm_client`` (the only module importing litellm) and
 :func:`estimate_cost` in ``_cost``. This module builds clients (:func:`make_client`), holds
@@ -61,6 +63,12 @@ from meta_evaluator.judges._protocol import _DUMMY_KEY, CallSettings, Completion
 from meta_evaluator.judges._protocol import _parse_retry_after as _parse_retry_after
 from meta_evaluator.judges._protocol import _provider_extra as _provider_extra
 from meta_evaluator.judges._protocol import _scrub as _scrub
+from meta_evaluator.judges._providers import (
+    ClientRequest,
+    Provider,
+    client_provider,
+    judge_client,
+)
 from meta_evaluator.judges._sdk_clients import AnthropicClient, OpenAIClient
 
 __all__ = [
@@ -75,8 +83,6 @@ __all__ = [
     "make_client",
 ]
 
-DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
-"""The environment variable read for a key when a judge names no ``api_key_env``."""
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -93,7 +99,7 @@ def _resolve_key(
     llm_client: str, base_url: str | None, api_key_env: str | None, judge_id: str
 ) -> str | None:
     """Read the key from the environment; None when the provider reads its own variables."""
-    env = api_key_env or DEFAULT_KEY_ENV.get(llm_client)
+    env = api_key_env
     if env is None:
         return None
     value = os.environ.get(env, "").strip()
@@ -227,46 +233,85 @@ def make_client(
             f"{who}: max_connections must be an int >= 1; got {max_connections!r}."
         )
     kind = llm_client.strip().lower()
-    if kind == "fake":
-        raise JudgeConfigError(
-            f"{who}: llm_client 'fake' has no default answers; build FakeClient(handler) directly."
+    provider = client_provider(kind)
+    if provider is None:
+        known = _litellm_providers()
+        if kind != "litellm" and known and kind not in known:
+            raise JudgeConfigError(
+                f"{who}: unknown llm_client {llm_client!r}. Use 'openai' (any OpenAI-compatible "
+                "server with base_url), 'anthropic', 'local', or a litellm provider such as "
+                "'gemini', 'bedrock', 'together_ai'; for a provider this check does not know, "
+                "use llm_client 'litellm' with model '<provider>/<model>'."
+            )
+        provider = _LITELLM
+    env = api_key_env or provider.key_env
+    key = _resolve_key(kind, base_url, env, judge_id) if provider.uses_key else None
+    return provider.factory(
+        ClientRequest(
+            llm_client=kind,
+            base_url=base_url,
+            api_key_env=env,
+            api_key=key,
+            max_connections=max_connections,
+            judge_id=judge_id,
         )
-    if kind == "local":
-        from meta_evaluator.judges._local import LocalJudgeClient
+    )
 
-        return LocalJudgeClient()
-    if kind == "openai":
-        key = _resolve_key(kind, base_url, api_key_env, judge_id)
-        assert key is not None
-        return OpenAIClient(
-            api_key=key,
-            base_url=base_url,
-            api_key_env=api_key_env or DEFAULT_KEY_ENV[kind],
-            max_connections=max_connections,
-        )
-    if kind == "anthropic":
-        key = _resolve_key(kind, base_url, api_key_env, judge_id)
-        assert key is not None
-        return AnthropicClient(
-            api_key=key,
-            base_url=base_url,
-            api_key_env=api_key_env or DEFAULT_KEY_ENV[kind],
-            max_connections=max_connections,
-        )
-    known = _litellm_providers()
-    if kind != "litellm" and known and kind not in known:
-        raise JudgeConfigError(
-            f"{who}: unknown llm_client {llm_client!r}. Use 'openai' (any OpenAI-compatible "
-            "server with base_url), 'anthropic', 'local', or a litellm provider such as "
-            "'gemini', 'bedrock', 'together_ai'; for a provider this check does not know, use "
-            "llm_client 'litellm' with model '<provider>/<model>'."
-        )
-    key = _resolve_key(kind, base_url, api_key_env, judge_id)
-    if key is None and _is_local_url(base_url):
+
+# --------------------------------------------------------------------------- providers
+@judge_client("fake", uses_key=False)
+def _fake_client(request: ClientRequest) -> JudgeClient:
+    who = f"judge {request.judge_id!r}" if request.judge_id else "make_client"
+    raise JudgeConfigError(
+        f"{who}: llm_client 'fake' has no default answers; build FakeClient(handler) directly."
+    )
+
+
+@judge_client("local", uses_key=False)
+def _local_client(request: ClientRequest) -> JudgeClient:
+    from meta_evaluator.judges._local import LocalJudgeClient
+
+    return LocalJudgeClient()
+
+
+@judge_client("openai", key_env="OPENAI_API_KEY")
+def _openai_client(request: ClientRequest) -> JudgeClient:
+    from meta_evaluator.judges._sdk_clients import OpenAIClient
+
+    assert request.api_key is not None and request.api_key_env is not None
+    return OpenAIClient(
+        api_key=request.api_key,
+        base_url=request.base_url,
+        api_key_env=request.api_key_env,
+        max_connections=request.max_connections,
+    )
+
+
+@judge_client("anthropic", key_env="ANTHROPIC_API_KEY")
+def _anthropic_client(request: ClientRequest) -> JudgeClient:
+    from meta_evaluator.judges._sdk_clients import AnthropicClient
+
+    assert request.api_key is not None and request.api_key_env is not None
+    return AnthropicClient(
+        api_key=request.api_key,
+        base_url=request.base_url,
+        api_key_env=request.api_key_env,
+        max_connections=request.max_connections,
+    )
+
+
+@judge_client("litellm")
+def _litellm_client(request: ClientRequest) -> JudgeClient:
+    """litellm; ``llm_client`` other than "litellm" is the provider prefix of the model."""
+    key = request.api_key
+    if key is None and _is_local_url(request.base_url):
         key = _DUMMY_KEY
     return LiteLLMClient(
-        provider=None if kind == "litellm" else kind,
+        provider=None if request.llm_client == "litellm" else request.llm_client,
         api_key=key,
-        base_url=base_url,
-        api_key_env=api_key_env,
+        base_url=request.base_url,
+        api_key_env=request.api_key_env,
     )
+
+
+_LITELLM = Provider(name="litellm", factory=_litellm_client)

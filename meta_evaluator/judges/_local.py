@@ -47,7 +47,7 @@ import numpy as np
 
 from meta_evaluator._embeddings import DEFAULT_MODEL, embed_texts, load_sentence_model
 from meta_evaluator.errors import JudgeCallError, JudgeConfigError
-from meta_evaluator.judges._clients import CallSettings, Completion
+from meta_evaluator.judges._protocol import CallSettings, Completion
 
 __all__ = ["LocalJudgeClient", "validate_label_descriptions"]
 
