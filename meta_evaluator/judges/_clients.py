@@ -274,30 +274,26 @@ def _local_client(request: ClientRequest) -> JudgeClient:
     return LocalJudgeClient()
 
 
-@judge_client("openai", key_env="OPENAI_API_KEY")
-def _openai_client(request: ClientRequest) -> JudgeClient:
-    from meta_evaluator.judges._sdk_clients import OpenAIClient
-
+def _sdk_client(request: ClientRequest, cls: type[OpenAIClient | AnthropicClient]) -> JudgeClient:
     assert request.api_key is not None and request.api_key_env is not None
-    return OpenAIClient(
+    return cls(
         api_key=request.api_key,
         base_url=request.base_url,
         api_key_env=request.api_key_env,
         max_connections=request.max_connections,
     )
+
+
+@judge_client("openai", key_env="OPENAI_API_KEY")
+def _openai_client(request: ClientRequest) -> JudgeClient:
+    """The official openai SDK (imported by the client on first use)."""
+    return _sdk_client(request, OpenAIClient)
 
 
 @judge_client("anthropic", key_env="ANTHROPIC_API_KEY")
 def _anthropic_client(request: ClientRequest) -> JudgeClient:
-    from meta_evaluator.judges._sdk_clients import AnthropicClient
-
-    assert request.api_key is not None and request.api_key_env is not None
-    return AnthropicClient(
-        api_key=request.api_key,
-        base_url=request.base_url,
-        api_key_env=request.api_key_env,
-        max_connections=request.max_connections,
-    )
+    """The official anthropic SDK (imported by the client on first use)."""
+    return _sdk_client(request, AnthropicClient)
 
 
 @judge_client("litellm")
