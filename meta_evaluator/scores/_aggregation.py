@@ -549,7 +549,16 @@ def _component_tables(al: _Aligned, context: TaskContext) -> tuple[LabelTable, .
         js = al.judge_labels.list.get(k, null_on_oob=True)
         hs = al.human_labels.list.get(k, null_on_oob=True)
         sub = replace(al, judge_labels=js, human_labels=hs)
-        out.append(_codes_table(sub, js, hs, comp.labels))
+        order = comp.labels
+        if (
+            order is not None
+            and js.dtype == pl.String
+            and not all(isinstance(v, str) for v in order)
+        ):
+            # the driver joined tasks of different dtypes (e.g. a categorical and a rating task)
+            # as text: (task, value) pairs keep their meaning, the schema order its spelling
+            order = tuple(str(v) for v in order)
+        out.append(_codes_table(sub, js, hs, order))
     return tuple(out)
 
 
