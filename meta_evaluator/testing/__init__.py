@@ -1,4 +1,7 @@
-"""Test helpers: a local OpenAI- and Anthropic-compatible LLM server (no network, no key).
+"""Test helpers: a local LLM server (no network, no key) and a one-scorer runner.
+
+:class:`FakeLLMServer` speaks the OpenAI and Anthropic formats; :func:`run_scorer` runs one
+scorer on one judge's labels without a project.
 
 Example:
     >>> from meta_evaluator.testing import FakeLLMServer
@@ -7,6 +10,7 @@ Example:
     True
 """
 
+from meta_evaluator.testing._scoring import run_scorer
 from meta_evaluator.testing._server import (
     FAULT_KINDS,
     FakeLLMServer,
@@ -15,4 +19,11 @@ from meta_evaluator.testing._server import (
     prompt_hash,
 )
 
-__all__ = ["FAULT_KINDS", "FakeLLMServer", "RequestRecord", "default_answer", "prompt_hash"]
+__all__ = [
+    "FAULT_KINDS",
+    "FakeLLMServer",
+    "RequestRecord",
+    "default_answer",
+    "prompt_hash",
+    "run_scorer",
+]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 
@@ -11,20 +10,12 @@ import polars as pl
 import pytest
 
 from meta_evaluator.errors import ConfigError
-from meta_evaluator.scores import TaskContext, task_context
-from meta_evaluator.scores.enums import TaskAggregationMode
+from meta_evaluator.scores import TaskContext
 from meta_evaluator.scores.metrics import AltTestScorer
 from meta_evaluator.stats._alt_test import alt_test
+from meta_evaluator.testing import run_scorer as run
 
 EPS_KEYS = ["0.00", "0.05", "0.10", "0.15", "0.20", "0.25", "0.30"]
-
-
-def run(scorer, jd, hd, ctx=None):
-    async def go():
-        with task_context(ctx):
-            return await scorer.compute_score_async(jd, hd, "t", "j", TaskAggregationMode.SINGLE)
-
-    return asyncio.run(go())
 
 
 def object_matrices(jd, hd):

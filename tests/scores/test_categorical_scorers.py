@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections import Counter
@@ -13,21 +12,13 @@ import pytest
 from sklearn.metrics import accuracy_score, cohen_kappa_score, precision_recall_fscore_support
 
 from meta_evaluator.errors import ConfigError
-from meta_evaluator.scores import TaskContext, task_context
-from meta_evaluator.scores.enums import TaskAggregationMode
+from meta_evaluator.scores import TaskContext
 from meta_evaluator.scores.metrics import AccuracyScorer, ClassificationScorer, CohensKappaScorer
 from meta_evaluator.stats._bootstrap import bootstrap_mean_ci
+from meta_evaluator.testing import run_scorer as run
 
 LABELS = ["high", "low", "mid"]  # alphabetical
 SCHEMA = ("low", "mid", "high")  # ordinal (schema) order
-
-
-def run(scorer, jd, hd, ctx=None):
-    async def go():
-        with task_context(ctx):
-            return await scorer.compute_score_async(jd, hd, "t", "j", TaskAggregationMode.SINGLE)
-
-    return asyncio.run(go())
 
 
 def pairs_by_human(jd: pl.DataFrame, hd: pl.DataFrame) -> dict[str, tuple[list, list]]:

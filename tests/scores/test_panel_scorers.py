@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 import krippendorff
@@ -11,19 +10,11 @@ import polars as pl
 import pytest
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from meta_evaluator.scores import TaskContext, task_context
-from meta_evaluator.scores.enums import TaskAggregationMode
+from meta_evaluator.scores import TaskContext
 from meta_evaluator.scores.metrics import FleissKappaScorer, KrippendorffAlphaScorer
+from meta_evaluator.testing import run_scorer as run
 
 SCHEMA = ("low", "mid", "high")
-
-
-def run(scorer, jd, hd, ctx=None):
-    async def go():
-        with task_context(ctx):
-            return await scorer.compute_score_async(jd, hd, "t", "j", TaskAggregationMode.SINGLE)
-
-    return asyncio.run(go())
 
 
 def reliability(jd, hd, order):

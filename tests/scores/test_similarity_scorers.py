@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import math
 
@@ -10,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from meta_evaluator.scores import TaskContext, task_context
-from meta_evaluator.scores.enums import TaskAggregationMode
+from meta_evaluator.scores import TaskContext
 from meta_evaluator.scores.metrics import SemanticSimilarityScorer, TextSimilarityScorer
+from meta_evaluator.testing import run_scorer as run
 
 JD = pl.DataFrame(
     {"original_id": ["a", "b", "c"], "label": ["the cat sat", "a dog ran", "rain today"]}
@@ -24,14 +23,6 @@ HD = pl.DataFrame(
         "label": ["the cat sat down", "dogs run", "sunny today", "a cat sat", "a dog ran"],
     }
 )
-
-
-def run(scorer, jd, hd, ctx=None):
-    async def go():
-        with task_context(ctx):
-            return await scorer.compute_score_async(jd, hd, "t", "j", TaskAggregationMode.SINGLE)
-
-    return asyncio.run(go())
 
 
 def ratio(a, b):
