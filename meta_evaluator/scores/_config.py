@@ -22,6 +22,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
 from meta_evaluator.errors import MetricConfigError
+from meta_evaluator.scores._registry import registered_scorers, scorer_class
 from meta_evaluator.scores.base_scorer import BaseScorer
 
 if TYPE_CHECKING:
@@ -239,9 +240,16 @@ class MetricConfig:
 
     # ------------------------------------------------------------------ state
     def to_state(self) -> dict[str, Any]:
-        """A JSON-ready dict for the project's state.json (scorer class path + parameters)."""
+        """A JSON-ready dict for state.json: the scorer's registered name (built-ins), class path
+        and parameters, the tasks, strategy, aggregation and name.
+        """  # noqa: D205
+        scorer: dict[str, Any] = {}
+        name = _registered_name(self.scorer)
+        if name is not None:
+            scorer["name"] = name
         return {
             "scorer": {
+                **scorer,
                 "class": _public_path(self.scorer),
                 "params": json.loads(
                     json.dumps(self.scorer.config_params(), default=repr, sort_keys=True)
@@ -257,7 +265,8 @@ class MetricConfig:
     def from_state(cls, state: dict[str, Any]) -> MetricConfig:
         """Rebuild a config written by :meth:`to_state`.
 
-        Built-in scorers are re-created from their parameters; a custom scorer is re-created
+        Built-in scorers are looked up by their registered ``name`` (older states: by class
+        path) and re-created from their parameters; a custom scorer is re-created
         when its class can be imported and built with no arguments (its saved parameters are
         then set as attributes).
 
@@ -272,8 +281,9 @@ class MetricConfig:
                 f"MetricConfig.from_state: malformed state {state!r}; expected a 'scorer' entry "
                 "with 'class' and 'params'."
             ) from exc
-        scorer_cls = _import_class(path)
-        if path.startswith(_BUILTIN_PREFIX):
+        name = spec.get("name")
+        scorer_cls = scorer_class(name) if isinstance(name, str) else _import_class(path)
+        if isinstance(name, str) or path.startswith(_BUILTIN_PREFIX):
             try:
                 scorer = scorer_cls(**params)
             except Exception as exc:
@@ -319,6 +329,14 @@ def config_labels(configs: list[MetricConfig]) -> dict[str, str]:
         c.unique_name(): f"{c.label()} [{c.hash8()}]" if counts[c.label()] > 1 else c.label()
         for c in configs
     }
+
+
+def _registered_name(scorer: BaseScorer) -> str | None:
+    """The registry name of the scorer's own class (None for custom scorers and subclasses)."""
+    name = getattr(type(scorer), "registry_name", None)
+    if isinstance(name, str) and registered_scorers().get(name) is type(scorer):
+        return name
+    return None
 
 
 def _import_class(path: str) -> type[BaseScorer]:

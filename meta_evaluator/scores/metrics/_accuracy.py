@@ -57,6 +57,8 @@ class ClassificationScorer(PairwiseScorer):
         'f1'
     """
 
+    registry_name: ClassVar[str | None] = "classification"
+
     supported_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric", "multilabel"})
 
     def __init__(
@@ -116,6 +118,8 @@ class AccuracyScorer(ClassificationScorer):
         >>> AccuracyScorer().scorer_name
         'accuracy'
     """
+
+    registry_name: ClassVar[str | None] = "accuracy"
 
     def __init__(self, *, n_resamples: int = 1000) -> None:
         super().__init__(metric="accuracy", n_resamples=n_resamples)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 
@@ -42,6 +42,8 @@ class KrippendorffAlphaScorer(PanelScorer):
         >>> KrippendorffAlphaScorer(level="ordinal").level
         'ordinal'
     """
+
+    registry_name: ClassVar[str | None] = "krippendorff_alpha"
 
     primary_score = "alpha"
 

@@ -76,6 +76,8 @@ class AltTestScorer(BuiltinScorer):
         ('alt_test', 10)
     """
 
+    registry_name: ClassVar[str | None] = "alt_test"
+
     is_agreement_metric = True
     primary_score = None
     chart_kind: ClassVar[str] = "alt_test"

@@ -108,14 +108,26 @@ class BuiltinScorer(BaseScorer):
             "multilabel" = a ``MultiLabelSchema`` task).
         multilabel_strategy_kinds: Kinds of the tasks it accepts combined by the ``multilabel``
             strategy (empty = the strategy is not supported).
+        registry_name: The scorer's name in the registry (state.json restores it by that name);
+            set it on every public scorer class.
         chart_kind: "score" (bar chart of the headline) or "alt_test" (winning rates and
             advantage probabilities); the writer in ``report/`` draws them.
     """
 
     supported_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric", "multilabel"})
     multilabel_strategy_kinds: ClassVar[frozenset[str]] = frozenset({"categorical", "numeric"})
+    registry_name: ClassVar[str | None] = None
+    """Name in the scorer registry (set on each public scorer class; see ``scores._registry``)."""
     chart_kind: ClassVar[str] = "score"
     """Which charts the report's writer draws for a config (see :mod:`meta_evaluator.report`)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("registry_name")
+        if name:
+            from meta_evaluator.scores._registry import register_scorer
+
+            register_scorer(name, cls)
 
     def __init__(self, scorer_name: str, *, n_resamples: int = 1000) -> None:
         super().__init__(scorer_name=scorer_name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -81,6 +81,8 @@ class CohensKappaScorer(PairwiseScorer):
         >>> CohensKappaScorer(weights="quadratic")
         CohensKappaScorer(n_resamples=1000, weights='quadratic')
     """
+
+    registry_name: ClassVar[str | None] = "cohens_kappa"
 
     is_agreement_metric = True
     primary_score = "kappa"
@@ -183,6 +185,8 @@ class FleissKappaScorer(PanelScorer):
         >>> FleissKappaScorer().scorer_name
         'fleiss_kappa'
     """
+
+    registry_name: ClassVar[str | None] = "fleiss_kappa"
 
     primary_score = "kappa"
 

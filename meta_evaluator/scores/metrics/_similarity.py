@@ -124,6 +124,8 @@ class TextSimilarityScorer(_SimilarityScorer):
         'text_similarity'
     """
 
+    registry_name: ClassVar[str | None] = "text_similarity"
+
     def __init__(self, *, n_resamples: int = 1000) -> None:
         super().__init__(scorer_name="text_similarity", n_resamples=n_resamples)
 
@@ -165,6 +167,8 @@ class SemanticSimilarityScorer(_SimilarityScorer):
         >>> s.scorer_name, s.model_name
         ('semantic_similarity', 'all-MiniLM-L6-v2')
     """
+
+    registry_name: ClassVar[str | None] = "semantic_similarity"
 
     def __init__(
         self,
