@@ -23,7 +23,14 @@ import polars as pl
 
 from meta_evaluator.scores import TaskContext, task_context
 from meta_evaluator.scores.enums import TaskAggregationMode
-from meta_evaluator.scores.metrics import AccuracyScorer, AltTestScorer, CohensKappaScorer
+from meta_evaluator.scores.metrics import (
+    AccuracyScorer,
+    AltTestScorer,
+    ClassificationScorer,
+    CohensKappaScorer,
+    FleissKappaScorer,
+    KrippendorffAlphaScorer,
+)
 
 LABELS = ("negative", "neutral", "positive")
 N_HUMANS = 5
@@ -293,6 +300,38 @@ def main() -> None:
         "  loop+CI = the per-row loop plus a per-row Python bootstrap, timed on 2,000 items x 5 "
         f"resamples and scaled linearly to {n:,} items x {ci_n} resamples"
     )
+    ci_only(judges, humans, ci_n)
+
+
+def ci_only(judges, humans, ci_n: int) -> None:
+    """The CI cost of the scorers whose statistic is no per-item mean (one judge each).
+
+    Each runs the one generic item bootstrap of ``meta_evaluator.stats.bootstrap_sums`` over
+    additive per-item features (confusion cells, Fleiss' per-item agreement, alpha's
+    coincidences); the time printed is with CI minus without, for one judge.
+    """
+    one = {"judge0": judges["judge0"]}
+    print(f"bootstrap CI alone, {ci_n} resamples, 1 judge (goal < 1 s each)")
+    for name, make in (
+        ("f1 (macro)", lambda r: ClassificationScorer(metric="f1", n_resamples=r)),
+        (
+            "precision (weighted)",
+            lambda r: ClassificationScorer(metric="precision", average="weighted", n_resamples=r),
+        ),
+        ("krippendorff_alpha", lambda r: KrippendorffAlphaScorer(n_resamples=r)),
+        ("alpha (ordinal)", lambda r: KrippendorffAlphaScorer(level="ordinal", n_resamples=r)),
+        ("fleiss_kappa", lambda r: FleissKappaScorer(n_resamples=r)),
+    ):
+        c0 = time.process_time()
+        t_ci, res = time_scorer(make(ci_n), one, humans)
+        c1 = time.process_time()
+        t_no, _ = time_scorer(make(0), one, humans)
+        c2 = time.process_time()
+        lo, hi = res["judge0"].ci_low, res["judge0"].ci_high
+        print(
+            f"  {name:<22}{t_ci - t_no:>8.3f} s wall {(c1 - c0) - (c2 - c1):>7.3f} s CPU"
+            f"   (scorer {t_ci:.3f} s; CI [{lo:.4f}, {hi:.4f}])"
+        )
 
 
 if __name__ == "__main__":

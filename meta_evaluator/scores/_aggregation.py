@@ -649,7 +649,7 @@ def _present_table(
 # --------------------------------------------------------------------------- consensus
 def _majority_codes(codes: np.ndarray, n_labels: int, rank: np.ndarray | None) -> np.ndarray:
     """Per-item majority over humans; ties -> the label first in sorted order."""
-    from meta_evaluator.stats._consensus import majority_vote
+    from meta_evaluator.stats import majority_vote
 
     if n_labels == 0 or codes.shape[1] == 0:
         return np.full(codes.shape[1], -1, dtype=np.int64)

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from meta_evaluator.errors import ConfigError, DataError, UndefinedMetricWarning
 
-__all__ = ["accuracy", "cohen_kappa", "kappa_interpretation", "warn_undefined"]
+__all__ = ["accuracy", "cohen_kappa", "kappa_interpretation", "kappa_parts", "warn_undefined"]
 
 MISSING_CODE = -1
 """The integer code for a missing categorical label."""
@@ -344,6 +344,39 @@ _BANDS: tuple[tuple[float, str], ...] = (
     (0.60, "moderate"),
     (0.80, "substantial"),
 )
+
+
+def kappa_parts(
+    reference: Any,
+    candidate: Any,
+    *,
+    n_labels: int,
+    weights: Literal["linear", "quadratic"] | None = None,
+) -> tuple[float, float]:
+    """Observed and chance agreement ``(p_o, p_e)`` behind a (weighted) kappa.
+
+    With the disagreement weights of :func:`cohen_kappa` scaled to a maximum of 1:
+    ``p_o = 1 - sum(w O) / n`` and ``p_e = 1 - sum(w E) / n`` (``E = outer(rows, cols) / n``), so
+    that ``kappa = (p_o - p_e) / (1 - p_e)``. ``(nan, nan)`` when no item is paired (no warning).
+
+    Example:
+        >>> # O = [[2, 0], [1, 1]]: p_o = 3/4; rows (2, 2), cols (3, 1): p_e = (6 + 2) / 16
+        >>> kappa_parts(np.array([0, 0, 1, 1]), np.array([0, 0, 1, 0]), n_labels=2)
+        (0.75, 0.5)
+    """
+    ref = np.asarray(reference, dtype=np.int64)
+    cand = np.asarray(candidate, dtype=np.int64)
+    keep = (ref != MISSING_CODE) & (cand != MISSING_CODE)
+    n = int(keep.sum())
+    k = max(n_labels, 1)
+    if n == 0:
+        return float("nan"), float("nan")
+    conf = np.bincount(ref[keep] * k + cand[keep], minlength=k * k).reshape(k, k)
+    w = _weight_matrix(k, weights)
+    if w.max() > 0:
+        w = w / w.max()
+    expected = np.outer(conf.sum(axis=1), conf.sum(axis=0)) / n
+    return float(1.0 - (w * conf).sum() / n), float(1.0 - (w * expected).sum() / n)
 
 
 def kappa_interpretation(kappa: float) -> str:

@@ -43,8 +43,9 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from meta_evaluator.errors import ConfigError, UndefinedMetricWarning
+from meta_evaluator.stats._similarity import jaccard_bitmask
 
-__all__ = ["AltTestResult", "alt_test"]
+__all__ = ["AltTestResult", "alt_test", "check_alt_test_options"]
 
 _FUNC = "alt_test"
 _DEFAULT_EPSILONS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
@@ -202,7 +203,7 @@ def alt_test(
         1.0
     """
     scoring_name = _check_scoring(scoring)
-    _check_options(
+    check_alt_test_options(
         epsilon=epsilon,
         epsilons=epsilons,
         multiplicative_epsilon=multiplicative_epsilon,
@@ -366,7 +367,7 @@ def _check_eps(value: Any, *, param: str) -> None:
         )
 
 
-def _check_options(
+def check_alt_test_options(
     *,
     epsilon: Any,
     epsilons: Any,
@@ -376,6 +377,11 @@ def _check_options(
     min_humans_per_instance: Any,
     test: Any,
 ) -> None:
+    """Validate the alt-test options of :func:`alt_test` (one message format, ``ConfigError``).
+
+    Raises:
+        ConfigError: An option is out of range or of the wrong type.
+    """
     _check_eps(epsilon, param="epsilon")
     if isinstance(epsilons, str) or not isinstance(epsilons, Sequence | np.ndarray):
         raise ConfigError(
@@ -571,22 +577,6 @@ def _indicators_neg_rmse(
     return diff >= 0, diff <= 0
 
 
-def _popcount(x: npt.NDArray[np.uint64]) -> IntArray:
-    if hasattr(np, "bitwise_count"):
-        out: IntArray = np.bitwise_count(x).astype(np.int64)
-        return out
-    table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)  # pragma: no cover
-    as_bytes = np.ascontiguousarray(x).view(np.uint8).reshape(*x.shape, 8)  # pragma: no cover
-    counted: IntArray = table[as_bytes].sum(axis=-1)  # pragma: no cover
-    return counted  # pragma: no cover
-
-
-def _jaccard(x: npt.NDArray[np.uint64], y: npt.NDArray[np.uint64]) -> FloatArray:
-    inter = _popcount(x & y)
-    union = _popcount(x | y)
-    return np.where(union == 0, 1.0, inter / np.maximum(union, 1))
-
-
 def _compare_sums(
     sum_f: FloatArray, sum_h: FloatArray, scale: FloatArray
 ) -> tuple[BoolArray, BoolArray]:
@@ -604,11 +594,11 @@ def _indicators_jaccard(
 ) -> tuple[BoolArray, BoolArray]:
     """Mean Jaccard similarity to the other humans; pairwise per left-out human (O(H^2 N))."""
     n_humans = a.shape[0]
-    j_f = np.where(present, _jaccard(a, f[None, :]), 0.0)  # (H, N) judge vs each human
+    j_f = np.where(present, jaccard_bitmask(a, f[None, :]), 0.0)  # (H, N) judge vs each human
     tot_f = j_f.sum(axis=0)
     sum_h = np.zeros(a.shape, dtype=np.float64)
     for j in range(n_humans):
-        sims = np.where(present, _jaccard(a, a[j][None, :]), 0.0)
+        sims = np.where(present, jaccard_bitmask(a, a[j][None, :]), 0.0)
         sum_h[j] = sims.sum(axis=0) - sims[j]
     sum_f = tot_f[cols] - j_f[rows, cols]
     scale = present.sum(axis=0)[cols] - 1.0

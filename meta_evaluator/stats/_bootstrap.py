@@ -37,19 +37,15 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from meta_evaluator.errors import ConfigError, DataError
 from meta_evaluator.stats._agreement import (
-    MISSING_CODE,
     FloatArray,
     IntArray,
     _check_confidence,
     _check_n_labels,
     _check_option,
     _codes,
-    _kappa_from_confusion,
-    _weight_matrix,
     warn_undefined,
 )
 
@@ -244,25 +240,18 @@ def bootstrap_mean_samples(
     n_items = v.shape[0]
     if n_items == 0:
         return np.full(int(n_resamples), np.nan)
-    vm = v * m
-    chunks: Iterator[FloatArray]
-    patterns = _row_patterns(np.concatenate([vm, m], axis=1))
-    if patterns is None:
-        chunks = _weight_chunks(n_items, int(n_resamples), seed)
-    else:  # exact shortcut: resample pattern counts (module docstring)
-        first, counts = patterns
-        vm, m = vm[first], m[first]
-        chunks = _pattern_weight_chunks(counts, int(n_resamples), seed)
-    out = np.empty(int(n_resamples))
-    start = 0
-    for block in chunks:
-        num = block @ vm
-        den = block @ m
-        with np.errstate(divide="ignore", invalid="ignore"):
-            group_means = np.where(den > 0, num / den, np.nan)
-        out[start : start + block.shape[0]] = _nanmean_rows(group_means)
-        start += block.shape[0]
-    return out
+    from meta_evaluator.stats._item_bootstrap import bootstrap_sums
+
+    features = np.concatenate([v * m, m], axis=1)
+    n_groups = v.shape[1]
+
+    def statistic(sums: FloatArray) -> FloatArray:
+        num, den = sums[:, :n_groups], sums[:, n_groups:]
+        return _nanmean_rows(np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan))
+
+    return bootstrap_sums(
+        features, statistic, n_resamples=int(n_resamples), seed=seed, patterns_of=features
+    )
 
 
 def _nanmean_rows(x: FloatArray) -> FloatArray:
@@ -321,18 +310,6 @@ def bootstrap_mean_ci(
 # --------------------------------------------------------------------------------------------
 
 
-def _kappa_design(judge: IntArray, humans: IntArray, n_labels: int) -> sp.csr_matrix:
-    """Sparse ``(H*K*K, n_items)`` indicator: cell (h, judge code, human code) of each item."""
-    n_humans, n_items = humans.shape
-    k2 = n_labels * n_labels
-    both = (humans != MISSING_CODE) & (judge != MISSING_CODE)[None, :]
-    h_idx, item_idx = np.nonzero(both)
-    cell = h_idx * k2 + judge[item_idx] * n_labels + humans[h_idx, item_idx]
-    return sp.csr_matrix(
-        (np.ones(cell.size), (cell, item_idx)), shape=(n_humans * k2, n_items), dtype=np.float64
-    )
-
-
 def bootstrap_kappa_samples(
     judge: Any,
     humans: Any,
@@ -387,25 +364,16 @@ def bootstrap_kappa_samples(
     n_humans = h.shape[0]
     if n_items == 0 or n_humans == 0:
         return np.full(int(n_resamples), np.nan)
-    chunks: Iterator[FloatArray]
-    patterns = _row_patterns(np.vstack([j[None, :], h]).T)
-    if patterns is None:
-        chunks = _weight_chunks(n_items, int(n_resamples), seed)
-    else:  # exact shortcut: one column per distinct (judge, humans) pattern
-        first, counts = patterns
-        j, h = j[first], h[:, first]
-        chunks = _pattern_weight_chunks(counts, int(n_resamples), seed)
-    design = _kappa_design(j, h, n_labels)
-    w = _weight_matrix(n_labels, weights)
-    out = np.empty(int(n_resamples))
-    start = 0
-    for block in chunks:
-        cells = np.asarray(design @ block.T).T  # (chunk, H*K*K)
-        confusion = cells.reshape(block.shape[0], n_humans, n_labels, n_labels)
-        kappas = _kappa_from_confusion(confusion, w)
-        out[start : start + block.shape[0]] = _nanmean_rows(kappas)
-        start += block.shape[0]
-    return out
+    from meta_evaluator.stats._item_bootstrap import bootstrap_sums, kappa_features
+
+    features, statistic = kappa_features(j, h, n_labels=n_labels, weights=weights)
+    return bootstrap_sums(
+        features,
+        statistic,
+        n_resamples=int(n_resamples),
+        seed=seed,
+        patterns_of=np.vstack([j[None, :], h]).T,
+    )
 
 
 def bootstrap_kappa_ci(

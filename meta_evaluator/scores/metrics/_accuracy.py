@@ -8,6 +8,7 @@ import numpy as np
 
 from meta_evaluator.scores._aggregation import LabelTable
 from meta_evaluator.scores.metrics._base import PairwiseScorer, check_choice
+from meta_evaluator.stats import SumStatistic, classification_features
 
 __all__ = ["AccuracyScorer", "ClassificationScorer"]
 
@@ -32,7 +33,7 @@ class ClassificationScorer(PairwiseScorer):
     the exact-match rate.
 
     Formulas (per label ``k``; see
-    :func:`meta_evaluator.stats._classification.classification_score`):
+    :func:`meta_evaluator.stats.classification_score`):
     ``precision_k = tp_k / pred_k``, ``recall_k = tp_k / true_k``, ``f1_k = 2 tp_k / (pred_k +
     true_k)``, averaged ``macro`` (plain mean over labels present), ``weighted`` (by support) or
     ``micro`` (pooled, = accuracy). Range 0..1, higher is better. A human who shares no item with
@@ -84,7 +85,7 @@ class ClassificationScorer(PairwiseScorer):
         return self.metric if self.metric == "accuracy" else f"{self.metric}({self.average})"
 
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
-        from meta_evaluator.stats._classification import classification_score
+        from meta_evaluator.stats import classification_score
 
         return classification_score(
             reference,
@@ -100,6 +101,16 @@ class ClassificationScorer(PairwiseScorer):
         if self.metric == "accuracy" or self.average == "micro":
             return _agreement_values(reference, candidate)
         return None
+
+    def _sum_features(self, table: LabelTable) -> tuple[np.ndarray, SumStatistic] | None:
+        """Per-human confusion cells of each item (macro / weighted P, R, F1)."""
+        return classification_features(
+            table.judge,
+            table.humans,
+            n_labels=max(table.n_labels, 1),
+            metric=self.metric,
+            average=self.average,
+        )
 
 
 class AccuracyScorer(ClassificationScorer):
@@ -129,6 +140,6 @@ class AccuracyScorer(ClassificationScorer):
         return {"n_resamples": self.n_resamples}
 
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
-        from meta_evaluator.stats._agreement import accuracy
+        from meta_evaluator.stats import accuracy
 
         return accuracy(reference, candidate)

@@ -8,6 +8,7 @@ import numpy as np
 
 from meta_evaluator.scores._aggregation import LabelTable, TaskContext
 from meta_evaluator.scores.metrics._base import PanelScorer, check_choice
+from meta_evaluator.stats import SumStatistic, alpha_features, krippendorff_alpha
 
 __all__ = ["KrippendorffAlphaScorer"]
 
@@ -18,7 +19,7 @@ class KrippendorffAlphaScorer(PanelScorer):
     """Krippendorff's alpha over the humans plus the judge as one more rater.
 
     ``alpha = 1 - D_o / D_e`` (observed over expected disagreement, from the coincidence matrix
-    of all pairable values; see :func:`meta_evaluator.stats._alpha.krippendorff_alpha`). It
+    of all pairable values; see :func:`meta_evaluator.stats.krippendorff_alpha`). It
     handles missing ratings and any number of raters. Range: 1 perfect reliability, 0 chance
     level, < 0 systematic disagreement; Krippendorff suggests relying on data with alpha >= 0.8.
 
@@ -35,8 +36,9 @@ class KrippendorffAlphaScorer(PanelScorer):
 
     Args:
         level: "nominal" (default), "ordinal", "interval" or "ratio".
-        n_resamples: Bootstrap resamples for the CI of the with-judge alpha (0 = no CI; each
-            resample recomputes alpha, so the default is 200).
+        n_resamples: Bootstrap resamples for the CI of the with-judge alpha (0 = no CI); the
+            resamples are vectorised over additive item features (ratio level with more than
+            64 distinct values: no CI).
 
     Example:
         >>> KrippendorffAlphaScorer(level="ordinal").level
@@ -51,7 +53,7 @@ class KrippendorffAlphaScorer(PanelScorer):
         self,
         level: Literal["nominal", "ordinal", "interval", "ratio"] = "nominal",
         *,
-        n_resamples: int = 200,
+        n_resamples: int = 1000,
     ) -> None:
         check_choice(type(self).__name__, "level", level, _LEVELS)
         super().__init__(scorer_name="krippendorff_alpha", n_resamples=n_resamples)
@@ -82,12 +84,19 @@ class KrippendorffAlphaScorer(PanelScorer):
             return "values"
         return "codes"
 
-    def _stat(self, table: LabelTable, ratings: np.ndarray) -> float:
-        from meta_evaluator.stats._alpha import krippendorff_alpha
+    def _ratings(self, table: LabelTable, ratings: np.ndarray) -> np.ndarray:
+        """Codes for nominal / ordinal; values (schema positions for codes) otherwise."""
+        if table.encoding == "codes" and self.level in ("interval", "ratio"):
+            return np.where(ratings >= 0, ratings.astype(np.float64), np.nan)
+        return ratings
 
-        if table.encoding == "codes":
-            if self.level in ("interval", "ratio"):
-                vals = np.where(ratings >= 0, ratings.astype(np.float64), np.nan)
-                return krippendorff_alpha(vals, level=self.level)
+    def _stat(self, table: LabelTable, ratings: np.ndarray) -> float:
+        if table.encoding == "codes" and self.level in ("nominal", "ordinal"):
             return krippendorff_alpha(ratings, level=self.level, n_labels=max(table.n_labels, 1))
-        return krippendorff_alpha(ratings, level=self.level)
+        return krippendorff_alpha(self._ratings(table, ratings), level=self.level)
+
+    def _panel_features(
+        self, table: LabelTable, panel: np.ndarray
+    ) -> tuple[np.ndarray, SumStatistic] | None:
+        """Alpha's additive item features (:func:`~meta_evaluator.stats.alpha_features`)."""
+        return alpha_features(self._ratings(table, panel), level=self.level)

@@ -15,7 +15,7 @@ from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_ch
 if TYPE_CHECKING:
     import polars as pl
 
-    from meta_evaluator.stats._alt_test import AltTestResult
+    from meta_evaluator.stats import AltTestResult
 
 __all__ = ["AltTestScorer"]
 
@@ -35,7 +35,7 @@ class AltTestScorer(BuiltinScorer):
     ``epsilons`` ("0.00".."0.30") to the share of humans whose null is rejected: the judge passes
     at ``epsilon`` iff that share is >= 0.5 (``metadata["passed"]``).
     ``scores["advantage_probability"]`` = mean over tested humans of ``rho^f`` (0..1; 0.5 = on
-    par with a human). See :func:`meta_evaluator.stats._alt_test.alt_test` for every convention.
+    par with a human). See :func:`meta_evaluator.stats.alt_test` for every convention.
 
     ``scoring_function="auto"`` picks "accuracy" for categorical tasks, "neg_rmse" for numeric
     scales and "jaccard" for list-valued labels. For the ``multilabel`` strategy the Jaccard is
@@ -112,11 +112,11 @@ class AltTestScorer(BuiltinScorer):
         self._validate()
 
     def _validate(self) -> None:
-        from meta_evaluator.stats._alt_test import _check_options
+        from meta_evaluator.stats import check_alt_test_options
 
         if not callable(self.scoring_function):
             check_choice(type(self).__name__, "scoring_function", self.scoring_function, _SCORINGS)
-        _check_options(
+        check_alt_test_options(
             epsilon=self.epsilon,
             epsilons=tuple(self.epsilons),
             multiplicative_epsilon=self.multiplicative_epsilon,
@@ -193,7 +193,7 @@ class AltTestScorer(BuiltinScorer):
         ctx: TaskContext | None,
         aggregation: str,
     ) -> Outcome:
-        from meta_evaluator.stats._alt_test import alt_test
+        from meta_evaluator.stats import alt_test
 
         self._validate()
         sample = judge_data.get_column("label").drop_nulls().head(1).to_list()
@@ -287,7 +287,7 @@ class AltTestScorer(BuiltinScorer):
         (:func:`~meta_evaluator.stats.bootstrap_mean_ci`). The winning rate has no CI: it is a
         multiple-testing verdict whose uncertainty is the per-human p-values.
         """
-        from meta_evaluator.stats._bootstrap import bootstrap_mean_ci
+        from meta_evaluator.stats import bootstrap_mean_ci
 
         nan = float("nan")
         none = {"ci_low": nan, "ci_high": nan, "ci_method": "none", "n_resamples": 0}

@@ -37,6 +37,7 @@ from meta_evaluator.scores._aggregation import (
 )
 from meta_evaluator.scores.base_scorer import BaseScorer
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
+from meta_evaluator.stats import SumStatistic, bootstrap_sums, percentile_ci
 
 if TYPE_CHECKING:
     import polars as pl
@@ -326,9 +327,10 @@ class PairwiseScorer(BuiltinScorer):
     """Judge vs each human (or vs the consensus), the human ceiling and a bootstrap CI.
 
     Subclasses set ``primary_score`` and implement :meth:`_encoding`, :meth:`_pair` (the metric
-    of a candidate row against a reference row on their shared items) and optionally
-    :meth:`_item_values` (per-item values whose mean is the metric, enabling the fast
-    vectorised bootstrap) or :meth:`_bootstrap` (a dedicated one).
+    of a candidate row against a reference row on their shared items) and, for the CI, either
+    :meth:`_item_values` (per-item values whose mean is the metric) or :meth:`_sum_features`
+    (per-item additive features and the statistic of their sums); both run the one vectorised
+    item bootstrap of :mod:`meta_evaluator.stats`. With neither there is no CI.
     """
 
     consensus_method: ClassVar[str] = (
@@ -364,7 +366,7 @@ class PairwiseScorer(BuiltinScorer):
             self._item_values(table, table.humans[i], table.judge) for i in range(table.n_humans)
         ]
         if all(r is not None for r in rows) and rows:
-            from meta_evaluator.stats._bootstrap import bootstrap_mean_ci
+            from meta_evaluator.stats import bootstrap_mean_ci
 
             vals = np.vstack([np.asarray(r, dtype=np.float64) for r in rows])
             mask = np.isfinite(vals)
@@ -376,25 +378,15 @@ class PairwiseScorer(BuiltinScorer):
                 seed=BOOTSTRAP_SEED,
             )
             return float(lo), float(hi), "percentile bootstrap over items (mean over humans)"
-        return self._loop_bootstrap(table)
+        return _sums_ci(
+            self._sum_features(table),
+            self.n_resamples,
+            "percentile bootstrap over items (mean over humans)",
+        )
 
-    def _loop_bootstrap(self, table: LabelTable) -> tuple[float, float, str] | None:
-        from meta_evaluator.stats._bootstrap import percentile_ci
-
-        rng = np.random.default_rng(BOOTSTRAP_SEED)
-        n = table.n_items
-        stats = np.empty(self.n_resamples)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for b in range(self.n_resamples):
-                idx = rng.integers(0, n, n)
-                stats[b] = nanmean(
-                    self._pair(table, table.humans[i, idx], table.judge[idx])
-                    for i in range(table.n_humans)
-                    if (table.humans_valid[i, idx] & table.judge_valid[idx]).any()
-                )
-        lo, hi = percentile_ci(stats, confidence=CONFIDENCE)
-        return float(lo), float(hi), "percentile bootstrap over items (mean over humans)"
+    def _sum_features(self, table: LabelTable) -> tuple[np.ndarray, SumStatistic] | None:
+        """Per-item additive features and the statistic over their sums (None = no CI)."""
+        return None
 
     def _score(
         self,
@@ -581,18 +573,34 @@ class PanelScorer(BuiltinScorer):
             failed_comparisons=failed,
         )
 
+    def _panel_features(
+        self, table: LabelTable, panel: np.ndarray
+    ) -> tuple[np.ndarray, SumStatistic] | None:
+        """Per-item additive features of the with-judge coefficient (None = no CI)."""
+        return None
+
     def _bootstrap(self, table: LabelTable, panel: np.ndarray) -> tuple[float, float, str] | None:
-        """Percentile bootstrap over items of the with-judge coefficient (a loop of resamples)."""
+        """Percentile bootstrap over items of the with-judge coefficient (vectorised)."""
         if self.n_resamples == 0 or table.n_items == 0:
             return None
-        from meta_evaluator.stats._bootstrap import percentile_ci
+        return _sums_ci(
+            self._panel_features(table, panel),
+            self.n_resamples,
+            "percentile bootstrap over items (with the judge)",
+        )
 
-        rng = np.random.default_rng(BOOTSTRAP_SEED)
-        n = table.n_items
-        stats = np.empty(self.n_resamples)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for b in range(self.n_resamples):
-                stats[b] = self._stat(table, panel[:, rng.integers(0, n, n)])
-        lo, hi = percentile_ci(stats, confidence=CONFIDENCE)
-        return float(lo), float(hi), "percentile bootstrap over items (with the judge)"
+
+def _sums_ci(
+    spec: tuple[np.ndarray, SumStatistic] | None, n_resamples: int, method: str
+) -> tuple[float, float, str] | None:
+    """CI of :func:`~meta_evaluator.stats.bootstrap_sums` replicates (None without features)."""
+    if spec is None or n_resamples == 0:
+        return None
+    features, statistic = spec
+    samples = bootstrap_sums(features, statistic, n_resamples=n_resamples, seed=BOOTSTRAP_SEED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lo, hi = percentile_ci(samples, confidence=CONFIDENCE)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    return float(lo), float(hi), method

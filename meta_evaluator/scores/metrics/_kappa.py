@@ -15,42 +15,17 @@ from meta_evaluator.scores.metrics._base import (
     check_choice,
     nanmean,
 )
+from meta_evaluator.stats import (
+    SumStatistic,
+    fleiss_features,
+    fleiss_kappa,
+    kappa_interpretation,
+    kappa_parts,
+    modal_items,
+    ratings_to_counts,
+)
 
 __all__ = ["CohensKappaScorer", "FleissKappaScorer"]
-
-
-def agreement_parts(
-    reference: np.ndarray, candidate: np.ndarray, n_labels: int, weights: str | None
-) -> tuple[float, float]:
-    """Observed and chance agreement ``(p_o, p_e)`` behind a (weighted) kappa.
-
-    With disagreement weights ``w`` scaled to a maximum of 1: ``p_o = 1 - sum(w O) / n`` and
-    ``p_e = 1 - sum(w E) / n`` (``E = outer(rows, cols) / n``), so that
-    ``kappa = (p_o - p_e) / (1 - p_e)``. nan when no item is paired.
-
-    Example:
-        >>> # O = [[2, 0], [1, 1]]: p_o = 3/4; rows (2, 2), cols (3, 1): p_e = (6 + 2) / 16
-        >>> agreement_parts(np.array([0, 0, 1, 1]), np.array([0, 0, 1, 0]), 2, None)
-        (0.75, 0.5)
-    """
-    keep = (reference >= 0) & (candidate >= 0)
-    n = int(keep.sum())
-    k = max(n_labels, 1)
-    if n == 0:
-        return float("nan"), float("nan")
-    conf = np.bincount(reference[keep] * k + candidate[keep], minlength=k * k).reshape(k, k)
-    idx = np.arange(k, dtype=np.float64)
-    diff = np.abs(idx[:, None] - idx[None, :])
-    if weights is None:
-        w = (diff > 0).astype(np.float64)
-    elif weights == "linear":
-        w = diff
-    else:
-        w = diff**2
-    if w.max() > 0:
-        w = w / w.max()
-    expected = np.outer(conf.sum(axis=1), conf.sum(axis=0)) / n
-    return float(1.0 - (w * conf).sum() / n), float(1.0 - (w * expected).sum() / n)
 
 
 class CohensKappaScorer(PairwiseScorer):
@@ -116,7 +91,7 @@ class CohensKappaScorer(PairwiseScorer):
         return reason
 
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
-        from meta_evaluator.stats._agreement import cohen_kappa
+        from meta_evaluator.stats import cohen_kappa
 
         return cohen_kappa(
             reference, candidate, n_labels=max(table.n_labels, 1), weights=self.weights
@@ -125,7 +100,7 @@ class CohensKappaScorer(PairwiseScorer):
     def _bootstrap(self, table: LabelTable) -> tuple[float, float, str] | None:
         if self.n_resamples == 0 or table.n_items == 0:
             return None
-        from meta_evaluator.stats._bootstrap import bootstrap_kappa_ci
+        from meta_evaluator.stats import bootstrap_kappa_ci
 
         lo, hi = bootstrap_kappa_ci(
             table.judge,
@@ -139,10 +114,10 @@ class CohensKappaScorer(PairwiseScorer):
         return float(lo), float(hi), "percentile bootstrap over items (mean kappa over humans)"
 
     def _extra_metadata(self, table: LabelTable) -> dict[str, Any]:
-        from meta_evaluator.stats._agreement import kappa_interpretation
+        from meta_evaluator.stats import kappa_interpretation
 
         parts = [
-            agreement_parts(table.humans[i], table.judge, table.n_labels, self.weights)
+            kappa_parts(table.humans[i], table.judge, n_labels=table.n_labels, weights=self.weights)
             for i in range(table.n_humans)
         ]
         score = nanmean(v for v in (self._pair_safe(table, i) for i in range(table.n_humans)))
@@ -178,8 +153,8 @@ class FleissKappaScorer(PanelScorer):
     *Psychological Bulletin* 76(5), 378-382.
 
     Args:
-        n_resamples: Bootstrap resamples for the CI of the with-judge kappa (0 = no CI; each
-            resample recomputes kappa, so the default is 200).
+        n_resamples: Bootstrap resamples for the CI of the with-judge kappa (0 = no CI),
+            vectorised over additive item features.
 
     Example:
         >>> FleissKappaScorer().scorer_name
@@ -190,30 +165,25 @@ class FleissKappaScorer(PanelScorer):
 
     primary_score = "kappa"
 
-    def __init__(self, *, n_resamples: int = 200) -> None:
+    def __init__(self, *, n_resamples: int = 1000) -> None:
         super().__init__(scorer_name="fleiss_kappa", n_resamples=n_resamples)
 
     def _stat(self, table: LabelTable, ratings: np.ndarray) -> float:
-        from meta_evaluator.stats._fleiss import fleiss_kappa, ratings_to_counts
-
         counts = ratings_to_counts(ratings, n_labels=max(table.n_labels, 1))
-        m = counts.sum(axis=1)
-        rated = m[m > 0]
-        if rated.size:
-            mode = int(np.bincount(rated).argmax())
-            counts = counts[m == mode]
-        return fleiss_kappa(counts)
+        keep, _ = modal_items(counts)
+        return fleiss_kappa(counts[keep] if keep.any() else counts)
+
+    def _panel_features(
+        self, table: LabelTable, panel: np.ndarray
+    ) -> tuple[np.ndarray, SumStatistic] | None:
+        """Fleiss features of the modal-count items (see ``stats.fleiss_features``)."""
+        return fleiss_features(ratings_to_counts(panel, n_labels=max(table.n_labels, 1)))
 
     def _panel_metadata(self, table: LabelTable, panel: np.ndarray) -> dict[str, Any]:
-        from meta_evaluator.stats._agreement import kappa_interpretation
-        from meta_evaluator.stats._fleiss import ratings_to_counts
-
-        m = ratings_to_counts(panel, n_labels=max(table.n_labels, 1)).sum(axis=1)
-        rated = m[m > 0]
-        mode = int(np.bincount(rated).argmax()) if rated.size else 0
+        keep, mode = modal_items(ratings_to_counts(panel, n_labels=max(table.n_labels, 1)))
         return {
             "n_raters_per_item": mode,
-            "n_items_dropped": int((m != mode).sum()),
+            "n_items_dropped": int((~keep).sum()),
             "interpretation": kappa_interpretation(self._stat(table, panel))
             if table.n_items
             else "undefined",
