@@ -8,9 +8,9 @@ schema of the task being scored with ``current_task_context()``.
 
 from __future__ import annotations
 
-from meta_evaluator.scores._aggregation import TaskContext, current_task_context, task_context
 from meta_evaluator.scores._compare import compare_async, run_sync
 from meta_evaluator.scores._config import MetricConfig, MetricsConfig
+from meta_evaluator.scores._context import TaskContext, current_task_context, task_context
 
 __all__ = [
     "MetricConfig",

@@ -24,8 +24,8 @@ import polars as pl
 from meta_evaluator._sync import run_sync
 from meta_evaluator.columns import ANNOTATOR_ID, HUMAN_ID, LABEL, ORIGINAL_ID
 from meta_evaluator.errors import ColumnError
-from meta_evaluator.scores._aggregation import context_for, task_context
 from meta_evaluator.scores._config import config_labels
+from meta_evaluator.scores._context import context_for, task_context
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult, ScoreError
 from meta_evaluator.scores.enums import TaskAggregationMode
 
@@ -379,7 +379,7 @@ async def compare_async(
     the driver builds ``judge_data`` (``original_id``, ``label``) and ``human_data``
     (``original_id``, ``human_id``, ``label``) without null labels (the ``multilabel`` strategy
     keeps rows where every task is labelled, the label being the list of the tasks' labels in
-    ``task_names`` order), sets the :class:`~meta_evaluator.scores._aggregation.TaskContext`,
+    ``task_names`` order), sets the :class:`~meta_evaluator.scores._context.TaskContext`,
     calls the scorer, sets ``config_label`` (the readable, project-unique name of
     :func:`~meta_evaluator.scores._config.config_labels`), records ``metadata["metric_config"]``
     (the unique name),

@@ -30,6 +30,7 @@ from meta_evaluator.stats._bootstrap import (
 )
 from meta_evaluator.stats._classification import classification_score
 from meta_evaluator.stats._consensus import (
+    majority_bitmask,
     majority_vote,
     pairwise_agreement_matrix,
     per_item_agreement,
@@ -81,6 +82,7 @@ __all__ = [
     "kappa_interpretation",
     "kappa_parts",
     "krippendorff_alpha",
+    "majority_bitmask",
     "majority_vote",
     "modal_items",
     "pairwise_agreement_matrix",

@@ -15,7 +15,7 @@ from meta_evaluator.stats._agreement import (
 )
 from meta_evaluator.stats._fleiss import _counts
 
-__all__ = ["majority_vote", "pairwise_agreement_matrix", "per_item_agreement"]
+__all__ = ["majority_bitmask", "majority_vote", "pairwise_agreement_matrix", "per_item_agreement"]
 
 
 def _validated_counts(codes: Any, n_labels: int, func: str) -> IntArray:
@@ -120,4 +120,30 @@ def pairwise_agreement_matrix(codes: Any) -> FloatArray:
         agree[r] = ((arr == arr[r]) & present & present[r]).sum(axis=1)
     out = np.full((n_raters, n_raters), np.nan)
     np.divide(agree, shared, out=out, where=shared > 0)
+    return out
+
+
+def majority_bitmask(bitmasks: Any, valid: Any, *, n_bits: int) -> IntArray:
+    """Per-item majority of label sets: a bit is set iff more than half of the raters set it.
+
+    Args:
+        bitmasks: ``raters x items`` int64 bit sets (``sum(1 << outcome)``).
+        valid: Boolean mask of the same shape (True = the rater labelled the item).
+        n_bits: Number of outcomes (bits) to vote on.
+
+    Returns:
+        ``(n_items,)`` int64 bit sets; an item nobody labelled gets the empty set.
+
+    Example:
+        >>> majority_bitmask([[0b011, 0b1], [0b001, 0b0], [0b110, 0b0]],
+        ...                  [[True, True], [True, True], [True, False]], n_bits=3).tolist()
+        [3, 0]
+    """
+    masks = np.asarray(bitmasks, dtype=np.int64)
+    ok = np.asarray(valid, dtype=bool)
+    n_rated = ok.sum(axis=0)
+    out = np.zeros(masks.shape[1], dtype=np.int64)
+    for b in range(n_bits):  # a loop over outcomes (<= 63), vectorised over items
+        on = (((masks >> b) & 1).astype(bool) & ok).sum(axis=0)
+        out |= np.where(2 * on > n_rated, np.int64(1) << b, 0)
     return out

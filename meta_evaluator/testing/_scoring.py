@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import polars as pl
 
-    from meta_evaluator.scores._aggregation import TaskContext
+    from meta_evaluator.scores._context import TaskContext
     from meta_evaluator.scores.base_scorer import BaseScorer
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 

@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from meta_evaluator.scores._aggregation import LabelTable
+from meta_evaluator.scores._tables import LabelTable
 from meta_evaluator.scores.metrics._base import PairwiseScorer, check_choice
 from meta_evaluator.stats import SumStatistic, classification_features
 

@@ -6,7 +6,8 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
-from meta_evaluator.scores._aggregation import LabelTable, TaskContext
+from meta_evaluator.scores._context import TaskContext
+from meta_evaluator.scores._tables import LabelTable
 from meta_evaluator.scores.metrics._base import PanelScorer, check_choice
 from meta_evaluator.stats import SumStatistic, alpha_features, krippendorff_alpha
 

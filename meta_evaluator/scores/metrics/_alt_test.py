@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from meta_evaluator.errors import ConfigError, ScoringError
-from meta_evaluator.scores._aggregation import Encoding, TaskContext, build_table, infer_kind
+from meta_evaluator.scores._context import TaskContext, infer_kind
+from meta_evaluator.scores._tables import Encoding, build_table
 from meta_evaluator.scores.base_scoring_result import Verdict
 from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_choice
 

@@ -5,7 +5,7 @@ Every built-in scorer derives from :class:`BuiltinScorer`, which
 * answers :meth:`~meta_evaluator.scores.base_scorer.BaseScorer.can_score_task` from a
   ``supported_kinds`` class attribute (the config validator consults it first, so a categorical
   scorer rejects a free-text task even though its sample label is a string);
-* reads the :class:`~meta_evaluator.scores._aggregation.TaskContext` set by the driver (schema
+* reads the :class:`~meta_evaluator.scores._context.TaskContext` set by the driver (schema
   order, annotator aggregation; absent -> inferred kinds, sorted order, ``individual_average``);
 * logs and falls back to ``individual_average`` when an agreement metric is asked for
   ``majority_vote`` (``metadata["aggregation_fallback"]``);
@@ -27,14 +27,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from meta_evaluator.errors import ConfigError, ScoringError
-from meta_evaluator.scores._aggregation import (
-    LabelTable,
-    TaskContext,
-    build_table,
-    consensus_table,
-    current_task_context,
-    infer_kind,
-)
+from meta_evaluator.scores._consensus import consensus_table
+from meta_evaluator.scores._context import TaskContext, current_task_context, infer_kind
+from meta_evaluator.scores._tables import LabelTable, build_table
 from meta_evaluator.scores.base_scorer import BaseScorer
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
 from meta_evaluator.stats import SumStatistic, bootstrap_sums, percentile_ci

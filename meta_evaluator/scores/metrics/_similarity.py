@@ -12,7 +12,9 @@ import numpy as np
 import polars as pl
 
 from meta_evaluator.errors import ConfigError, JudgeCallError, ScoringError
-from meta_evaluator.scores._aggregation import CONSENSUS_ID, LabelTable, TaskContext
+from meta_evaluator.scores._consensus import CONSENSUS_ID
+from meta_evaluator.scores._context import TaskContext
+from meta_evaluator.scores._tables import LabelTable
 from meta_evaluator.scores.metrics._base import PairwiseScorer
 
 __all__ = ["SemanticSimilarityScorer", "TextSimilarityScorer"]
