@@ -25,6 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from meta_evaluator._checks import to_float
 from meta_evaluator._io import atomic_write
 
 __all__ = [
@@ -51,13 +52,8 @@ _PNG_METADATA: dict[str, Any] = {"Software": None}
 
 def _finite(value: Any) -> float | None:
     """Return ``value`` as a float when it is a finite real number, else None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    number = to_float(value, None)
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _plain(text: object) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from meta_evaluator._checks import to_float
 from meta_evaluator.columns import JUDGE_ID
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 
@@ -50,14 +51,7 @@ def as_float(value: Any) -> float | None:
         >>> as_float(1), as_float(None), as_float("x")
         (1.0, nan, None)
     """
-    if value is None:
-        return math.nan
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    return math.nan if value is None else to_float(value, None)
 
 
 def config_name(result: BaseScoringResult) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
+from meta_evaluator._checks import check_choice
 from meta_evaluator.errors import MetricConfigError
 from meta_evaluator.scores._registry import registered_scorers, scorer_class
 from meta_evaluator.scores.base_scorer import BaseScorer
@@ -39,11 +40,7 @@ _BUILTIN_PREFIX = "meta_evaluator."
 def _norm_choice(value: Any, allowed: tuple[str, ...], param: str, owner: str) -> str:
     if isinstance(value, Enum):
         value = value.value
-    if value not in allowed:
-        spelled = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
-        raise MetricConfigError(
-            f"{owner}: the {param!r} parameter must be one of {spelled}; got {value!r}."
-        )
+    check_choice(value, allowed, param=param, owner=owner, error=MetricConfigError)
     return str(value)
 
 

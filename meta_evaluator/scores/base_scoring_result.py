@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
+from meta_evaluator._checks import to_float
 from meta_evaluator.scores.enums import TaskAggregationMode
 
 __all__ = ["VERDICTS", "BaseScoringResult", "ScoreError", "Verdict"]
@@ -85,16 +86,6 @@ class ScoreError(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}"
-
-
-def _opt_float(value: Any) -> float | None:
-    """A finite-or-nan float, or None for values that are not numbers."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class BaseScoringResult(BaseModel):
@@ -160,7 +151,7 @@ class BaseScoringResult(BaseModel):
         data = dict(data)
         for key in ("ci_low", "ci_high", "human_ceiling"):
             if key not in data and key in meta:
-                value = _opt_float(meta[key])
+                value = to_float(meta[key], None)
                 if value is not None and math.isfinite(value):
                     data[key] = value
         if "higher_is_better" not in data and isinstance(meta.get("higher_is_better"), bool):

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from meta_evaluator._checks import check_choice
 from meta_evaluator.errors import ConfigError, DataError, UndefinedMetricWarning
 
 __all__ = ["accuracy", "cohen_kappa", "kappa_interpretation", "kappa_parts", "warn_undefined"]
@@ -67,13 +68,7 @@ def warn_undefined(message: str, *, stacklevel: int = 3) -> float:
 
 def _check_option(value: Any, allowed: Iterable[Any], *, param: str, func: str) -> None:
     """Raise ConfigError unless ``value`` is one of ``allowed``."""
-    allowed = tuple(allowed)
-    if value not in allowed:
-        names = [repr(a) for a in allowed]
-        spelled = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
-        raise ConfigError(
-            f"The {param!r} parameter of {func} must be one of {spelled}; got {value!r}."
-        )
+    check_choice(value, allowed, param=param, owner=func)
 
 
 def _check_n_labels(n_labels: int | None, *, func: str) -> None:

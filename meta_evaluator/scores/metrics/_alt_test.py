@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
+from meta_evaluator._checks import to_float
 from meta_evaluator.errors import ConfigError, ScoringError
 from meta_evaluator.scores._context import TaskContext, infer_kind
 from meta_evaluator.scores._tables import Encoding, build_table
@@ -341,7 +342,4 @@ def _verdict(rate: float) -> Verdict:
 
 
 def _num(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float(np.nan)
+    return to_float(x)

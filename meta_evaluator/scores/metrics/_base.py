@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from meta_evaluator._checks import check_choice as _check_choice
+from meta_evaluator._checks import to_float
 from meta_evaluator.errors import ConfigError, ScoringError
 from meta_evaluator.scores._consensus import consensus_table
 from meta_evaluator.scores._context import TaskContext, current_task_context, infer_kind
@@ -48,7 +50,7 @@ BOOTSTRAP_SEED = 0
 
 
 def check_choice(owner: str, param: str, value: Any, allowed: tuple[Any, ...]) -> None:
-    """Raise ConfigError unless ``value`` is one of ``allowed`` (the STYLE.md message format).
+    """Raise ConfigError unless ``value`` is one of ``allowed`` (:func:`meta_evaluator._checks.check_choice`).
 
     Example:
         >>> check_choice("CohensKappaScorer", "weights", "quad", ("linear", "quadratic", None))
@@ -56,12 +58,7 @@ def check_choice(owner: str, param: str, value: Any, allowed: tuple[Any, ...]) -
         ...
         meta_evaluator.errors.ConfigError: The 'weights' parameter of CohensKappaScorer must be one of 'linear', 'quadratic' or None; got 'quad'.
     """  # noqa: E501
-    if value not in allowed:
-        names = [repr(a) for a in allowed]
-        spelled = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
-        raise ConfigError(
-            f"The {param!r} parameter of {owner} must be one of {spelled}; got {value!r}."
-        )
+    _check_choice(value, allowed, param=param, owner=owner)
 
 
 def check_resamples(owner: str, n_resamples: Any) -> int:
@@ -311,10 +308,7 @@ class BuiltinScorer(BaseScorer):
 
 
 def _float(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
+    return to_float(x)
 
 
 # --------------------------------------------------------------------------- pairwise flow
