@@ -25,14 +25,15 @@ from meta_evaluator._checks import check_choice
 from meta_evaluator.errors import MetricConfigError
 from meta_evaluator.scores._registry import registered_scorers, scorer_class
 from meta_evaluator.scores.base_scorer import BaseScorer
+from meta_evaluator.scores.enums import AnnotatorAggregation, TaskAggregationMode
 
 if TYPE_CHECKING:
     from meta_evaluator.eval_task import EvalTask
 
 __all__ = ["MetricConfig", "MetricsConfig", "config_labels"]
 
-_STRATEGIES = ("single", "multitask", "multilabel")
-_AGGREGATIONS = ("individual_average", "majority_vote")
+_STRATEGIES = tuple(m.value for m in TaskAggregationMode)
+_AGGREGATIONS = tuple(a.value for a in AnnotatorAggregation)
 _TEXT_SAMPLE = "A free-text sample label, written by an annotator."
 _BUILTIN_PREFIX = "meta_evaluator."
 
@@ -67,10 +68,13 @@ class MetricConfig:
     Args:
         scorer: A :class:`~meta_evaluator.scores.base_scorer.BaseScorer` instance.
         task_names: The task(s) to score.
-        task_strategy: "single" (exactly 1 task), "multitask" (the scorer on each task, scores
-            averaged, per-task results in ``metadata["per_task"]``) or "multilabel" (the tasks'
-            labels form one list-valued label per sample; >= 2 tasks).
-        annotator_aggregation: "individual_average" (judge vs each human, then the mean) or
+        task_strategy: A :class:`~meta_evaluator.scores.enums.TaskAggregationMode` or its value:
+            "single" (exactly 1 task), "multitask" (the scorer on each task, scores averaged,
+            per-task results in ``metadata["per_task"]``) or "multilabel" (the *strategy*: the
+            tasks' single labels form one list-valued label per sample, >= 2 tasks; not to be
+            confused with a ``MultiLabelSchema`` task, whose one label is a set of outcomes).
+        annotator_aggregation: An :class:`~meta_evaluator.scores.enums.AnnotatorAggregation` or
+            its value: "individual_average" (judge vs each human, then the mean) or
             "majority_vote" (judge vs the per-sample human consensus).
         name: Optional readable name of the config, shown by the report and the CSV (see
             :meth:`label`) and ending the results folder name (:meth:`unique_name`; default:

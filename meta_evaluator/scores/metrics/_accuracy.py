@@ -64,9 +64,9 @@ class ClassificationScorer(PairwiseScorer):
 
     def __init__(
         self,
+        *,
         metric: Literal["accuracy", "precision", "recall", "f1"] = "accuracy",
         average: Literal["macro", "micro", "weighted"] = "macro",
-        *,
         n_resamples: int = 1000,
     ) -> None:
         check_choice(type(self).__name__, "metric", metric, _METRICS)

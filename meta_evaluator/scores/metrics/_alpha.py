@@ -52,8 +52,8 @@ class KrippendorffAlphaScorer(PanelScorer):
 
     def __init__(
         self,
-        level: Literal["nominal", "ordinal", "interval", "ratio"] = "nominal",
         *,
+        level: Literal["nominal", "ordinal", "interval", "ratio"] = "nominal",
         n_resamples: int = 1000,
     ) -> None:
         check_choice(type(self).__name__, "level", level, _LEVELS)

@@ -88,6 +88,7 @@ class AltTestScorer(BuiltinScorer):
 
     def __init__(
         self,
+        *,
         epsilon: float = 0.2,
         epsilons: tuple[float, ...] | list[float] = DEFAULT_EPSILONS,
         multiplicative_epsilon: bool = False,
@@ -97,7 +98,6 @@ class AltTestScorer(BuiltinScorer):
         scoring_function: Literal["auto", "accuracy", "neg_rmse", "jaccard"]
         | Callable[[Any, Any], float] = "auto",
         test: Literal["ttest", "wilcoxon"] = "ttest",
-        *,
         n_resamples: int = 1000,
     ) -> None:
         # n_resamples: item-level bootstrap of the advantage probability (0 = no CI); the

@@ -64,8 +64,8 @@ class CohensKappaScorer(PairwiseScorer):
 
     def __init__(
         self,
-        weights: Literal["linear", "quadratic"] | None = None,
         *,
+        weights: Literal["linear", "quadratic"] | None = None,
         n_resamples: int = 1000,
     ) -> None:
         check_choice(type(self).__name__, "weights", weights, ("linear", "quadratic", None))
