@@ -305,13 +305,14 @@ class MetaEvaluator:
         Raises:
             AnnotationError: A label outside the schema, an unknown id or a duplicate id.
         """
+        from meta_evaluator._ids import id_path
         from meta_evaluator.annotations import load_external_judge_results
         from meta_evaluator.judges._spec import check_judge_id
 
         task = self._require_task("add judge results")
         data = self._require_data("add judge results")
         check_judge_id(judge_id)
-        target = self.results_dir / judge_id
+        target = id_path(self.results_dir, judge_id, legacy=judge_id)
         if (target / "state.json").exists() and not overwrite:
             raise ProjectError(
                 f"Judge {judge_id!r} already has results in {str(target)!r}. Pass "

@@ -24,13 +24,14 @@ import json
 import logging
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._ids import validate_id
 from meta_evaluator.data._loader import first_rows, id_to_str, read_table
-from meta_evaluator.errors import AnnotationError, ColumnError, IdError
+from meta_evaluator.errors import AnnotationError, ColumnError, ConfigError, IdError
 from meta_evaluator.eval_task import EvalTask
 
 __all__ = ["label_dtype", "load_annotation_file", "normalise_label_frame"]
@@ -92,11 +93,8 @@ def load_annotation_file(
         AnnotationError: A label outside the schema, an unknown id, or a duplicate
             (annotator, original_id) pair.
     """
-    if annotator_id is not None and (not isinstance(annotator_id, str) or not annotator_id.strip()):
-        raise AnnotationError(
-            f"The 'annotator_id' parameter of load_annotation_file must be a non-empty string or "
-            f"None; got {annotator_id!r}."
-        )
+    if annotator_id is not None:
+        validate_id("annotator", annotator_id)
     path = Path(file_path)
     raw = read_table(path, what="annotation file", all_strings=True)
     return normalise_label_frame(
@@ -119,7 +117,8 @@ def normalise_label_frame(
     owner_column: str = C.ANNOTATOR_ID,
     id_column: str = C.ORIGINAL_ID,
     known_ids: Collection[str] | None = None,
-    owner_kind: str = "annotator",
+    owner_kind: Literal["annotator", "judge"] = "annotator",
+    check_owner_ids: bool = True,
 ) -> pl.DataFrame:
     """Validate a raw label table and return it in the long format of the module docstring.
 
@@ -131,9 +130,13 @@ def normalise_label_frame(
         owner_column: Column naming the annotator of each row when ``owner_id`` is None.
         id_column: Column holding the sample ids.
         known_ids: Ids of the evaluation data; None skips the check.
-        owner_kind: "annotator" or "judge", for messages.
+        owner_kind: "annotator" or "judge", for messages and the id rule.
+        check_owner_ids: Check annotator / judge ids against the id rule of
+            ``meta_evaluator._ids`` (off when re-reading a saved project).
 
     Raises:
+        ConfigError: An annotator or judge id breaks the id rule (too long, control
+            characters, ...).
         ColumnError, IdError, AnnotationError: See :func:`load_annotation_file`.
     """
     cols = raw.columns
@@ -171,6 +174,13 @@ def normalise_label_frame(
         ).alias(C.ANNOTATOR_ID),
         *[pl.col(t) for t in present],
     )
+    if check_owner_ids:
+        owners = [owner_id] if owner_id is not None else frame[C.ANNOTATOR_ID].drop_nulls()
+        for oid in pl.Series(owners, dtype=pl.Utf8).unique(maintain_order=True):
+            try:
+                validate_id(owner_kind, oid)
+            except ConfigError as exc:
+                raise type(exc)(f"{origin}: {exc}") from None
     _check_keys(frame, origin=origin, id_column=id_column, owner_column=owner_column,
                 owner_kind=owner_kind, known_ids=known_ids)  # fmt: skip
     labels = [

@@ -49,6 +49,7 @@ import polars as pl
 from aiolimiter import AsyncLimiter
 
 from meta_evaluator import columns as C
+from meta_evaluator._ids import id_path
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import JudgeConfigError
 from meta_evaluator.eval_task import EvalTask
@@ -145,7 +146,7 @@ async def _prepare(
                 response_schema=schema if want_schema else None,
                 extra=extra,
             )
-            out_dir = Path(results_dir) / spec.id
+            out_dir = id_path(Path(results_dir), spec.id, legacy=spec.id)
             judges.append(
                 _Judge(
                     spec=spec,

@@ -22,36 +22,31 @@ import contextlib
 import difflib
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from meta_evaluator._ids import validate_id
 from meta_evaluator.errors import JudgeConfigError
 
 __all__ = ["JudgeSpec", "check_judge_id", "load_judge_specs"]
 
-_ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
-
-
 def check_judge_id(judge_id: str) -> str:
     """Return ``judge_id`` if it is a valid judge id (it becomes a folder name).
 
+    The rule is :func:`meta_evaluator._ids.validate_id` (``kind="judge"``).
+
     Raises:
-        JudgeConfigError: The id is empty or has characters other than letters, digits, ``_ . -``.
+        JudgeConfigError: The id is empty, too long, has control characters or characters other
+            than letters, digits, ``_ . -``.
 
     Example:
         >>> check_judge_id("gpt4o_mini")
         'gpt4o_mini'
     """
-    if not isinstance(judge_id, str) or not _ID_RE.match(judge_id) or judge_id in {".", ".."}:
-        raise JudgeConfigError(
-            f"judge id {judge_id!r} may only contain letters, digits, '_', '.' and '-' "
-            "(it becomes a folder name). Rename it, e.g. 'gpt4o_mini'."
-        )
-    return judge_id
+    return validate_id("judge", judge_id)
 
 
 class JudgeSpec(BaseModel):

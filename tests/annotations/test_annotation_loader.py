@@ -12,7 +12,13 @@ import pytest
 import meta_evaluator.annotations as ann_pkg
 from meta_evaluator import columns as C
 from meta_evaluator.annotations import load_annotation_file
-from meta_evaluator.errors import AnnotationError, ColumnError, DataFileError, IdError
+from meta_evaluator.errors import (
+    AnnotationError,
+    ColumnError,
+    ConfigError,
+    DataFileError,
+    IdError,
+)
 from meta_evaluator.eval_task import EvalTask, MultiLabelSchema
 
 TASK = EvalTask(
@@ -272,7 +278,7 @@ def test_null_ids_and_null_annotators(tmp_path):
 
 def test_bad_annotator_id_argument(tmp_path):
     path = csv(tmp_path, "original_id,rejection\n1,rejection\n")
-    with pytest.raises(AnnotationError, match=r"'annotator_id' parameter .* got ''"):
+    with pytest.raises(ConfigError, match=r"annotator id '' is empty"):
         load_annotation_file(path, task=TASK, annotator_id="")
 
 
