@@ -303,3 +303,28 @@ def test_ids_match_data_loader_ids(tmp_path):
     path = csv(tmp_path, "original_id,rejection\n007,rejection\n8,rejection\n")
     frame = load_annotation_file(path, task=TASK, annotator_id="h", known_ids=data.ids)
     assert frame[C.ORIGINAL_ID].to_list() == data.ids == ["007", "8"]
+
+
+def test_padded_schema_label_matches_padded_export(tmp_path):
+    task = EvalTask(task_schemas={"ok": ["Yes ", "No"]}, response_columns=["r"])
+    path = csv(tmp_path, 'original_id,ok\n1,"Yes "\n2,No\n3," No"\n')
+    out = load_annotation_file(path, task=task, annotator_id="h1")
+    assert out["ok"].to_list() == ["Yes", "No", "No"]
+
+
+def test_multilabel_cells_blank_empty_list_pipes_and_json(tmp_path):
+    path = csv(
+        tmp_path,
+        "original_id,harms\n"
+        '1,\n2,[]\n3,violent|hateful\n4,"[""sexual"", ""hateful""]"\n5," violent | sexual "\n'
+        '6,"[ ]"\n',
+    )
+    out = load_annotation_file(path, task=TASK, annotator_id="h1")
+    assert out["harms"].to_list() == [
+        None,  # blank: not labelled
+        [],  # labelled: no outcome applies
+        ["hateful", "violent"],
+        ["hateful", "sexual"],
+        ["violent", "sexual"],
+        [],
+    ]
