@@ -19,12 +19,17 @@ record) is in ``_calls``. For every judge, side by side:
    connection) waits ``uniform(0, min(backoff_max_s, backoff_base_s * 2**attempt))`` (full
    jitter) or the provider's Retry-After (up to 300 s) and tries again; an answer that cannot be
    parsed (or is only ``partial``) is retried at once. Both count against ``max_retries``; the
-   best answer seen is kept. Each call has a hard ``timeout_s``.
+   best answer seen is kept. Each call has a hard ``timeout_s``. The waits of one row stay
+   within ``timeout_s * max_retries`` in total: a Retry-After longer than what is left ends the
+   row's retries with a WARNING naming the wait. An HTTP 401/403 answering a judge's first
+   call(s) stops that judge: its remaining rows are ``llm_error`` rows saying why, not calls.
 5. **Rows, not exceptions.** Every row ends with a status (``success``, ``partial``,
    ``parsing_error``, ``llm_error``, ``skipped`` — a row whose template columns are all empty
    is skipped, not paid for), an error message, the raw text, latency (time spent in calls),
-   tokens, cost and attempts (calls made; a cache hit makes none). An unexpected exception in a
-   row is recorded as ``llm_error`` with its text. Each finished row is appended to the journal.
+   tokens, cost, ``attempts`` (the most calls one answer needed: 1 = no retry) and ``calls``
+   (every call of the row, all samples and retries; a cache hit makes none). An unexpected
+   exception in a row is recorded as ``llm_error`` with its text. Each finished row is
+   appended to the journal.
 6. **Consistency.** ``consistency=N`` samples N answers per row; each task keeps its majority
    label (ties: the smallest label by its JSON text) and the row's ``confidence`` is the
    smallest per-task vote share, counted over the N samples (a failed sample votes for
