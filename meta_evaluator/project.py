@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
     from meta_evaluator.scores import MetricConfig, MetricsConfig
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
@@ -167,7 +168,7 @@ class MetaEvaluator:
         model: str,
         prompt: str | None = None,
         prompt_file: str | Path | None = None,
-        on_duplicate: Literal["error", "skip", "overwrite"] = "error",
+        on_duplicate: OnDuplicate = "error",
         **params: Any,
     ) -> None:
         """Register a judge: a client, a model, a prompt template and generation/limit params.
@@ -179,7 +180,10 @@ class MetaEvaluator:
             model: The model name.
             prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column).
             prompt_file: A file holding the template (instead of ``prompt``).
-            on_duplicate: What to do when ``judge_id`` exists: raise, keep the old one, or replace.
+            on_duplicate: When ``judge_id`` is registered with a *different* definition:
+                ``"error"`` (names the changed fields), ``"replace"`` (alias ``"overwrite"``)
+                or ``"skip"`` (keep the old one, with a WARNING). Identical definitions are
+                a no-op.
             **params: temperature, max_tokens, base_url, api_key_env, max_concurrency,
                 requests_per_minute, tokens_per_minute, timeout_s, max_retries, consistency,
                 label_descriptions, extra.
@@ -197,38 +201,48 @@ class MetaEvaluator:
         self._register_judge(spec, on_duplicate)
 
     def _register_judge(self, spec: JudgeSpec, on_duplicate: str) -> None:
-        if spec.id in self.judges:
-            if on_duplicate == "skip":
-                logger.info("judge %r already registered: skipped", spec.id)
-                return
-            if on_duplicate != "overwrite":
-                raise JudgeConfigError(
-                    f"Judge {spec.id!r} is already registered. Use on_duplicate='overwrite' to "
-                    "replace it or 'skip' to keep the existing one."
-                )
-        self.judges[spec.id] = spec
+        from meta_evaluator.judges._spec import resolve_duplicate
+
+        old = self.judges.get(spec.id)
+        self.judges[spec.id] = spec if old is None else resolve_duplicate(old, spec, on_duplicate)
 
     def load_judges_from_yaml(
         self,
         yaml_file: str | Path,
-        on_duplicate: Literal["skip", "overwrite", "error"] = "skip",
+        on_duplicate: OnDuplicate = "error",
         async_mode: bool = True,
     ) -> list[str]:
         """Register every judge defined in a YAML file (a top-level ``judges:`` list).
 
         Args:
             yaml_file: The YAML file.
-            on_duplicate: What to do with ids already registered.
+            on_duplicate: For an id already registered with a *different* definition:
+                ``"error"`` (default: names the changed fields, registers nothing),
+                ``"replace"`` (alias ``"overwrite"``) takes the file's definition, ``"skip"``
+                keeps the registered one and logs a WARNING naming the changed fields.
+                Identical definitions are a no-op under every policy.
             async_mode: Kept for compatibility: judges always run asynchronously.
 
         Returns:
             The ids of the judges now registered from the file.
+
+        Raises:
+            JudgeConfigError: The file is invalid, or a changed definition with
+                ``on_duplicate="error"`` (then no judge of the file is registered).
         """
         from meta_evaluator.judges import load_judge_specs
+        from meta_evaluator.judges._spec import resolve_duplicate
 
         specs = load_judge_specs(yaml_file)
-        for spec in specs:
-            self._register_judge(spec, on_duplicate)
+        where = repr(str(yaml_file))
+        chosen = [
+            resolve_duplicate(self.judges[s.id], s, on_duplicate, where=where)
+            if s.id in self.judges
+            else s
+            for s in specs
+        ]
+        for spec in chosen:
+            self.judges[spec.id] = spec
         return [s.id for s in specs]
 
     async def arun_judges(
