@@ -18,6 +18,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from meta_evaluator.errors import MetaEvaluatorError
 
@@ -51,7 +52,12 @@ def _run_judges(args: argparse.Namespace) -> int:
     from meta_evaluator import MetaEvaluator
 
     ev = MetaEvaluator(args.project_dir, load=True)
-    results = ev.run_judges_async(judge_ids=args.judge or None, skip_duplicates=not args.rerun)
+    cache: Literal["on", "refresh", "off"] = (
+        "off" if args.no_cache else ("refresh" if args.rerun else "on")
+    )
+    results = ev.run_judges_async(
+        judge_ids=args.judge or None, skip_duplicates=not args.rerun, cache=cache
+    )
     for jid, res in results.items():
         print(f"{jid}: {res.status_counts()}")
     return 0
@@ -109,7 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run-judges", help="run (or resume) the project's judges")
     p.add_argument("project_dir", type=Path)
     p.add_argument("--judge", action="append", help="judge id (repeatable; default: all)")
-    p.add_argument("--rerun", action="store_true", help="re-query rows already finished")
+    p.add_argument(
+        "--rerun",
+        action="store_true",
+        help="re-query every row, finished or cached (the new answers replace the cached ones)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the response cache (finished rows are still reused "
+        "unless --rerun)",
+    )
     p.set_defaults(func=_run_judges)
 
     p = sub.add_parser("score", help="compare judges with humans using the saved metrics configs")

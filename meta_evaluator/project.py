@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._runner import CacheMode
     from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
     from meta_evaluator.scores import MetricConfig, MetricsConfig
@@ -250,6 +251,7 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
@@ -275,6 +277,7 @@ class MetaEvaluator:
             cache_dir=self.cache_dir,
             skip_duplicates=skip_duplicates,
             progress=progress,
+            cache=cache,
         )
 
     def run_judges_async(
@@ -282,6 +285,7 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
@@ -291,12 +295,15 @@ class MetaEvaluator:
         Args:
             judge_ids: Judges to run (default: all registered).
             skip_duplicates: Reuse rows already journaled (resume) instead of re-querying.
-            progress: Show a progress bar (default: only when stderr is a terminal).
+            progress: Show progress (default: a bar on a terminal or in Jupyter, a line every
+                ~10% or 10 s otherwise); False for none.
+            cache: ``"on"`` reuses cached answers; ``"refresh"`` queries every row again and
+                stores the new answers; ``"off"`` neither reads nor writes the cache.
 
         Returns:
             judge_id -> JudgeResults.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
         """Every judge's saved results (runs and external files), keyed by judge id."""

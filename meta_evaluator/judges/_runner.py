@@ -48,7 +48,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import polars as pl
 from aiolimiter import AsyncLimiter
@@ -73,10 +73,12 @@ from meta_evaluator.judges._prompt import check_template, system_message
 from meta_evaluator.judges._results import RESULT_META_COLUMNS, JudgeResults
 from meta_evaluator.judges._spec import JudgeSpec
 
-__all__ = ["run_judges", "run_judges_async"]
+__all__ = ["CacheMode", "run_judges", "run_judges_async"]
 
 log = logging.getLogger("meta_evaluator.judges")
 ClientFactory = Callable[..., JudgeClient]
+CacheMode = Literal["on", "refresh", "off"]
+"""How a run uses the response cache: read+write, write only (re-query), or not at all."""
 _FAILED = (C.STATUS_PARSING_ERROR, C.STATUS_LLM_ERROR)
 
 
@@ -305,6 +307,7 @@ async def run_judges_async(
     skip_duplicates: bool = True,
     progress: bool | None = None,
     client_factory: ClientFactory = make_client,
+    cache: CacheMode = "on",
 ) -> dict[str, JudgeResults]:
     """Run judges over the evaluation data, side by side, and save their results.
 
@@ -315,6 +318,8 @@ async def run_judges_async(
         results_dir: The project's ``results/`` folder (``<results_dir>/<judge_id>/``).
         cache_dir: The response cache folder, or None to disable the cache.
         skip_duplicates: Reuse rows journaled as success/partial by the same judge definition.
+        cache: ``"on"`` reads and writes the response cache; ``"refresh"`` queries every row
+            again and stores the new answers; ``"off"`` neither reads nor writes it.
         progress: Draw a progress line (None: only when stderr is a TTY).
         client_factory: Builds a client; called like :func:`make_client` (``llm_client``
             positional; ``base_url``, ``api_key_env``, ``max_connections``, ``judge_id``
@@ -326,9 +331,17 @@ async def run_judges_async(
     Raises:
         JudgeConfigError: A judge is invalid (template, client, key) — raised before any call.
     """
+    if cache not in ("on", "refresh", "off"):
+        raise JudgeConfigError(
+            f"The 'cache' parameter of run_judges_async must be 'on', 'refresh' or 'off'; got "
+            f"{cache!r}."
+        )
     frame = data.data
     judges = await _prepare(specs, task, frame, Path(results_dir), client_factory)
-    cache = ResponseCache(Path(cache_dir) if cache_dir is not None else None)
+    store = ResponseCache(
+        Path(cache_dir) if cache_dir is not None and cache != "off" else None,
+        read=cache == "on",
+    )
     rows = list(frame.iter_rows(named=True))
     ids = [str(r[C.ORIGINAL_ID]) for r in rows]
     bar = RunProgress(enabled=progress)
@@ -363,7 +376,7 @@ async def run_judges_async(
                 )
         async with asyncio.TaskGroup() as tg:
             for j in judges:
-                tg.create_task(_run_judge(j, task, rows, reused[j.spec.id], cache, bar))
+                tg.create_task(_run_judge(j, task, rows, reused[j.spec.id], store, bar))
         return {j.spec.id: _finish(j, task, ids, started, t0) for j in judges}
     finally:
         bar.close()
