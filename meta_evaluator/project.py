@@ -483,7 +483,7 @@ class MetaEvaluator:
         existing = {c.unique_name() for c in self.metrics_configs}
         for cfg in metrics_config.metrics:
             if cfg.unique_name() in existing:
-                logger.info("metric config %s already present: skipped", cfg.unique_name())
+                logger.debug("metric config %s already present: skipped", cfg.unique_name())
                 continue
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())

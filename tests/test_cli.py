@@ -89,3 +89,20 @@ def test_rerun_requeries_bypassing_the_cache_and_no_cache_leaves_it_alone(
         assert main(["run-judges", str(project), "--judge", "fake", "--rerun"]) == 0
         assert len(server.request_log) == first + 2 * rows  # --rerun bypasses the cache
     assert "fake: {'success'" in capsys.readouterr().out
+
+
+def test_client_request_logs_quiet_unless_verbose(project):
+    import logging
+
+    from meta_evaluator.judges._progress import CLIENT_LOGGERS
+
+    try:
+        assert main(["status", str(project)]) == 0
+        assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.WARNING}
+        assert main(["status", str(project), "--verbose"]) == 0  # after the command works too
+        assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.DEBUG}
+        assert main(["-v", "status", str(project)]) == 0
+        assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.DEBUG}
+    finally:
+        for n in CLIENT_LOGGERS:
+            logging.getLogger(n).setLevel(logging.NOTSET)

@@ -68,7 +68,7 @@ from meta_evaluator.judges._calls import _Sample as _Sample
 from meta_evaluator.judges._calls import _vote as _vote
 from meta_evaluator.judges._clients import CallSettings, JudgeClient, make_client
 from meta_evaluator.judges._journal import Journal
-from meta_evaluator.judges._progress import RunProgress
+from meta_evaluator.judges._progress import RunProgress, quiet_client_logs
 from meta_evaluator.judges._prompt import check_template, system_message
 from meta_evaluator.judges._results import RESULT_META_COLUMNS, JudgeResults
 from meta_evaluator.judges._spec import JudgeSpec
@@ -336,54 +336,55 @@ async def run_judges_async(
             f"The 'cache' parameter of run_judges_async must be 'on', 'refresh' or 'off'; got "
             f"{cache!r}."
         )
-    frame = data.data
-    judges = await _prepare(specs, task, frame, Path(results_dir), client_factory)
-    store = ResponseCache(
-        Path(cache_dir) if cache_dir is not None and cache != "off" else None,
-        read=cache == "on",
-    )
-    rows = list(frame.iter_rows(named=True))
-    ids = [str(r[C.ORIGINAL_ID]) for r in rows]
-    bar = RunProgress(enabled=progress)
-    started, t0 = time.perf_counter(), datetime.now(UTC).isoformat()
-    try:
-        reused: dict[str, dict[str, dict[str, Any]]] = {}
-        id_set = set(ids)
-        for j in judges:
-            state = j.journal.read()
-            if state.stale:
-                log.info(
-                    "judge %s: %d journaled row(s) came from a different definition of this "
-                    "judge (model, prompt or params changed); they will be re-queried",
-                    j.spec.id,
-                    state.stale,
-                )
-            keep = {
-                rid: rec
-                for rid, rec in state.rows.items()
-                if skip_duplicates
-                and rid in id_set
-                and rec.get(C.STATUS) in (C.STATUS_SUCCESS, C.STATUS_PARTIAL)
-            }
-            reused[j.spec.id] = keep
-            if keep:
-                log.info(
-                    "judge %s: reusing %d finished row(s) from %s; %d to run",
-                    j.spec.id,
-                    len(keep),
-                    j.journal.path,
-                    len(ids) - len(keep),
-                )
-        async with asyncio.TaskGroup() as tg:
+    with quiet_client_logs():
+        frame = data.data
+        judges = await _prepare(specs, task, frame, Path(results_dir), client_factory)
+        store = ResponseCache(
+            Path(cache_dir) if cache_dir is not None and cache != "off" else None,
+            read=cache == "on",
+        )
+        rows = list(frame.iter_rows(named=True))
+        ids = [str(r[C.ORIGINAL_ID]) for r in rows]
+        bar = RunProgress(enabled=progress)
+        started, t0 = time.perf_counter(), datetime.now(UTC).isoformat()
+        try:
+            reused: dict[str, dict[str, dict[str, Any]]] = {}
+            id_set = set(ids)
             for j in judges:
-                tg.create_task(_run_judge(j, task, rows, reused[j.spec.id], store, bar))
-        return {j.spec.id: _finish(j, task, ids, started, t0) for j in judges}
-    finally:
-        bar.close()
-        for j in judges:
-            j.journal.close()
-            with contextlib.suppress(Exception):
-                await j.client.aclose()
+                state = j.journal.read()
+                if state.stale:
+                    log.info(
+                        "judge %s: %d journaled row(s) came from a different definition of this "
+                        "judge (model, prompt or params changed); they will be re-queried",
+                        j.spec.id,
+                        state.stale,
+                    )
+                keep = {
+                    rid: rec
+                    for rid, rec in state.rows.items()
+                    if skip_duplicates
+                    and rid in id_set
+                    and rec.get(C.STATUS) in (C.STATUS_SUCCESS, C.STATUS_PARTIAL)
+                }
+                reused[j.spec.id] = keep
+                if keep:
+                    log.info(
+                        "judge %s: reusing %d finished row(s) from %s; %d to run",
+                        j.spec.id,
+                        len(keep),
+                        j.journal.path,
+                        len(ids) - len(keep),
+                    )
+            async with asyncio.TaskGroup() as tg:
+                for j in judges:
+                    tg.create_task(_run_judge(j, task, rows, reused[j.spec.id], store, bar))
+            return {j.spec.id: _finish(j, task, ids, started, t0) for j in judges}
+        finally:
+            bar.close()
+            for j in judges:
+                j.journal.close()
+                with contextlib.suppress(Exception):
+                    await j.client.aclose()
 
 
 def run_judges(specs: Sequence[JudgeSpec], **kwargs: Any) -> dict[str, JudgeResults]:

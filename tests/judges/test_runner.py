@@ -408,9 +408,9 @@ def test_blocking_twin_works_inside_running_loop(task, tmp_path):
     assert res["j"].status_counts() == {"success": 2}
 
 
-def test_progress_silent_when_not_tty():
+def test_progress_off_is_silent():
     out = io.StringIO()
-    bar = RunProgress(stream=out)
+    bar = RunProgress(enabled=False, stream=out)
     assert bar.enabled is False
     bar.add("j", 2)
     bar.update("j", failed=False)
