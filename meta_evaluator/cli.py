@@ -59,7 +59,9 @@ def _run_judges(args: argparse.Namespace) -> int:
         judge_ids=args.judge or None, skip_duplicates=not args.rerun, cache=cache
     )
     for jid, res in results.items():
-        print(f"{jid}: {res.status_counts()}")
+        cost = res.info.get("cost_usd")
+        cost_text = f"${cost:,.4f}" if cost is not None else f"— ({res.info.get('cost_note')})"
+        print(f"{jid}: {res.status_counts()}, cost {cost_text}")
     return 0
 
 

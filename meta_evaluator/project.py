@@ -566,6 +566,8 @@ class MetaEvaluator:
             for col in (C.INPUT_TOKENS, C.OUTPUT_TOKENS, C.COST_USD):
                 if col in df.columns and df[col].null_count() < df.height:
                     info[col] = float(df[col].fill_null(0).sum())
+            if C.COST_USD not in info and res.source == "run":
+                info["cost_note"] = res.info.get("cost_note") or "unknown"
             judge_info[jid] = info
         annotation_info: dict[str, Any] = {}
         if self.eval_task is not None and self._annotations_exist():

@@ -267,6 +267,9 @@ def test_judges_run_resume_and_score_through_the_project(tmp_path, inputs, monke
     assert state["judges"][0]["api_key_env"] == "ME_TEST_KEY"
     res = again.compare_async()
     assert {r.judge_id for r in res} == {"j1", "fake_gpt"}
+    # the run summary says why the cost is unknown instead of a bare dash
+    html = (project / "scores" / "score_report.html").read_text()
+    assert "no price for model &#x27;gpt-fake&#x27;" in html
 
 
 def test_label_studio_and_argilla_exports_through_the_project(tmp_path, inputs):

@@ -67,6 +67,7 @@ from meta_evaluator.judges._calls import _backoff as _backoff
 from meta_evaluator.judges._calls import _Sample as _Sample
 from meta_evaluator.judges._calls import _vote as _vote
 from meta_evaluator.judges._clients import CallSettings, JudgeClient, make_client
+from meta_evaluator.judges._cost import cost_unknown_reason
 from meta_evaluator.judges._journal import Journal
 from meta_evaluator.judges._progress import RunProgress, quiet_client_logs
 from meta_evaluator.judges._prompt import check_template, system_message
@@ -270,7 +271,7 @@ def _finish(j: _Judge, task: EvalTask, ids: list[str], started: float, t0: str) 
             return None
         return float(s.sum()) if col == C.COST_USD else int(s.sum())
 
-    info = {
+    info: dict[str, Any] = {
         "client": spec.llm_client,
         "fingerprint": j.fingerprint,
         "spec": spec.to_state(),
@@ -279,10 +280,22 @@ def _finish(j: _Judge, task: EvalTask, ids: list[str], started: float, t0: str) 
         "input_tokens": total(C.INPUT_TOKENS),
         "output_tokens": total(C.OUTPUT_TOKENS),
         "cost_usd": total(C.COST_USD),
+        "cost_note": None,
         "wall_s": round(time.perf_counter() - started, 3),
         "started_at": t0,
         "finished_at": datetime.now(UTC).isoformat(),
     }
+    if info["cost_usd"] is None:
+        answered = frame[C.STATUS].is_in([C.STATUS_SUCCESS, C.STATUS_PARTIAL]).any()
+        info["cost_note"] = (
+            cost_unknown_reason(
+                spec.model,
+                provider=spec.llm_client,
+                has_tokens=info["input_tokens"] is not None or info["output_tokens"] is not None,
+            )
+            if answered
+            else "no row was answered"
+        ) or "the provider's answers carried no cost"
     res = JudgeResults(
         judge_id=spec.id,
         task_names=task.task_names,
