@@ -319,9 +319,15 @@ class MetaEvaluator:
         return out
 
     def add_external_judge_results(
-        self, file_path: str | Path, judge_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        judge_id: str,
+        overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> JudgeResults:
         """Import labels produced elsewhere by a judge (``original_id`` + task columns).
+
+        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
 
         Raises:
             AnnotationError: A label outside the schema, an unknown id or a duplicate id.
@@ -340,7 +346,7 @@ class MetaEvaluator:
                 "overwrite=True to replace them."
             )
         res = load_external_judge_results(
-            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids)
+            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids), id_column=id_column
         )
         res.save(target)
         return res
@@ -360,20 +366,38 @@ class MetaEvaluator:
         return self._annotations
 
     def add_external_annotation_results(
-        self, file_path: str | Path, annotator_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        annotator_id: str,
+        overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
-        """Import one annotator's labels (``original_id`` + task columns; sparse is fine)."""
-        self._add_annotations(file_path, annotator_id=annotator_id, overwrite=overwrite)
+        """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
+
+        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
+        """
+        self._add_annotations(
+            file_path, annotator_id=annotator_id, overwrite=overwrite, id_column=id_column
+        )
 
     def add_annotations_long_format(
         self,
         file_path: str | Path,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
-        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``)."""
+        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``).
+
+        ``annotator_column`` / ``id_column`` name the annotator and sample-id columns when
+        they are not ``annotator_id`` / ``original_id``.
+        """
         self._add_annotations(
-            file_path, annotator_id=None, annotator_column=annotator_column, overwrite=overwrite
+            file_path,
+            annotator_id=None,
+            annotator_column=annotator_column,
+            overwrite=overwrite,
+            id_column=id_column,
         )
 
     def add_label_studio_annotations(
@@ -452,6 +476,7 @@ class MetaEvaluator:
         annotator_id: str | None,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
         from meta_evaluator.annotations import load_annotation_file
 
@@ -462,6 +487,7 @@ class MetaEvaluator:
             annotator_id=annotator_id,
             known_ids=ids,
             annotator_column=annotator_column,
+            id_column=id_column,
         )
         self._store_annotations(frame, overwrite=overwrite)
 
