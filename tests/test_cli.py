@@ -13,6 +13,19 @@ from meta_evaluator.scores.metrics import AccuracyScorer
 INPUTS = Path(__file__).resolve().parents[1] / "projects" / "demo_rejection" / "inputs"
 
 
+@pytest.fixture(autouse=True)
+def _restore_client_log_levels():
+    """main() sets the client libraries' log levels (process-wide): undo it after each test."""
+    import logging
+
+    from meta_evaluator.judges._progress import CLIENT_LOGGERS
+
+    before = {n: logging.getLogger(n).level for n in CLIENT_LOGGERS}
+    yield
+    for n, level in before.items():
+        logging.getLogger(n).setLevel(level)
+
+
 @pytest.fixture
 def project(tmp_path):
     ev = MetaEvaluator(tmp_path / "p", load=False)
@@ -96,13 +109,9 @@ def test_client_request_logs_quiet_unless_verbose(project):
 
     from meta_evaluator.judges._progress import CLIENT_LOGGERS
 
-    try:
-        assert main(["status", str(project)]) == 0
-        assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.WARNING}
-        assert main(["status", str(project), "--verbose"]) == 0  # after the command works too
-        assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.DEBUG}
-        assert main(["-v", "status", str(project)]) == 0
-        assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.DEBUG}
-    finally:
-        for n in CLIENT_LOGGERS:
-            logging.getLogger(n).setLevel(logging.NOTSET)
+    assert main(["status", str(project)]) == 0
+    assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.WARNING}
+    assert main(["status", str(project), "--verbose"]) == 0  # after the command works too
+    assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.DEBUG}
+    assert main(["-v", "status", str(project)]) == 0
+    assert {logging.getLogger(n).level for n in CLIENT_LOGGERS} == {logging.DEBUG}

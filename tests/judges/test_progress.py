@@ -79,7 +79,9 @@ def test_no_jupyter_without_a_notebook_shell(monkeypatch):
 def test_client_request_logs_are_quiet_during_a_run_unless_configured():
     httpx_log = logging.getLogger("httpx")
     openai_log = logging.getLogger("openai")
-    openai_log.setLevel(logging.DEBUG)  # the user (or --verbose) asked for them
+    saved = httpx_log.level, openai_log.level
+    httpx_log.setLevel(logging.NOTSET)  # nobody configured httpx
+    openai_log.setLevel(logging.DEBUG)  # the user (or --verbose) asked for openai's lines
     try:
         with quiet_client_logs():
             assert httpx_log.getEffectiveLevel() == logging.WARNING
@@ -87,5 +89,6 @@ def test_client_request_logs_are_quiet_during_a_run_unless_configured():
             assert openai_log.level == logging.DEBUG
         assert httpx_log.level == logging.NOTSET  # restored
     finally:
-        openai_log.setLevel(logging.NOTSET)
+        httpx_log.setLevel(saved[0])
+        openai_log.setLevel(saved[1])
     assert set(CLIENT_LOGGERS) >= {"httpx", "openai", "anthropic", "LiteLLM"}
