@@ -67,7 +67,8 @@ def test_old_store_naming_still_loads_and_is_renamed_on_save(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["state.json", new_file])
 
 
-def test_long_annotator_id_fails_before_any_state_change(tmp_path):
+def project(tmp_path):
+    """A one-sample project and the folder of its input files (``h.csv``: one label)."""
     d = tmp_path / "in"
     d.mkdir()
     (d / "data.csv").write_text("id,r\n1,x\n")
@@ -75,6 +76,11 @@ def test_long_annotator_id_fails_before_any_state_change(tmp_path):
     ev = MetaEvaluator(tmp_path / "p", load=False)
     ev.add_eval_task(TASK)
     ev.add_data(DataLoader.load_csv(name="d", file_path=d / "data.csv", id_column="id"))
+    return ev, d
+
+
+def test_long_annotator_id_fails_before_any_state_change(tmp_path):
+    ev, d = project(tmp_path)
     ev.add_external_annotation_results(d / "h.csv", annotator_id="h1")
     before = sorted(p.name for p in ev.annotations_dir.iterdir())
     with pytest.raises(ConfigError, match=r"is 240 characters long; the limit is 128"):
@@ -97,19 +103,13 @@ def test_bad_judge_ids_refused_everywhere(tmp_path, bad):
     with pytest.raises(JudgeConfigError, match=r"judge id"):
         JudgeSpec.create(id=bad, llm_client="openai", model="m", prompt="{r}")
     yml = tmp_path / "j.yaml"
-    yml.write_text(json.dumps({"judges": [{"id": bad, "llm_client": "openai", "model": "m",
-                                           "prompt": "{r}"}]}))  # fmt: skip
+    entry = {"id": bad, "llm_client": "openai", "model": "m", "prompt": "{r}"}
+    yml.write_text(json.dumps({"judges": [entry]}))
     with pytest.raises(JudgeConfigError, match=r"judge id"):
         load_judge_specs(yml)
-    d = tmp_path / "in"
-    d.mkdir()
-    (d / "data.csv").write_text("id,r\n1,x\n")
-    (d / "j.csv").write_text("original_id,rejection\n1,yes\n")
-    ev = MetaEvaluator(tmp_path / "p", load=False)
-    ev.add_eval_task(TASK)
-    ev.add_data(DataLoader.load_csv(name="d", file_path=d / "data.csv", id_column="id"))
+    ev, d = project(tmp_path)
     with pytest.raises(JudgeConfigError, match=r"judge id"):
-        ev.add_external_judge_results(d / "j.csv", judge_id=bad)
+        ev.add_external_judge_results(d / "h.csv", judge_id=bad)
     with pytest.raises(JudgeConfigError, match=r"judge id"):
         ev.add_judge(bad, "openai", "m", prompt="{r}")
     assert not ev.results_dir.exists() or not any(ev.results_dir.iterdir())
