@@ -163,7 +163,11 @@ class RunProgress:
         self.judges[judge_id] = jp
         self._steps[judge_id] = 0
         if self.mode == "bars" and self._tqdm is not None:
-            self._bars[judge_id] = self._tqdm(total=total, desc=judge_id, unit="row")
+            try:
+                self._bars[judge_id] = self._tqdm(total=total, desc=judge_id, unit="row")
+            except Exception:  # a broken notebook widget stack must not stop a run
+                log.debug("progress: cannot draw a tqdm bar; printing lines", exc_info=True)
+                self.mode = "lines"
         return jp
 
     def update(self, judge_id: str, *, failed: bool) -> None:

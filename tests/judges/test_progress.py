@@ -92,3 +92,17 @@ def test_client_request_logs_are_quiet_during_a_run_unless_configured():
         httpx_log.setLevel(saved[0])
         openai_log.setLevel(saved[1])
     assert set(CLIENT_LOGGERS) >= {"httpx", "openai", "anthropic", "LiteLLM"}
+
+
+def test_broken_notebook_bar_falls_back_to_lines(monkeypatch):
+    def broken(**kw):
+        raise ImportError("IProgress not found")
+
+    monkeypatch.setattr(_progress, "_notebook_tqdm", lambda: broken)
+    bar = RunProgress()
+    assert bar.mode == "bars"
+    bar.stream = io.StringIO()
+    bar.add("j", 1)
+    bar.update("j", failed=False)
+    bar.close()
+    assert bar.mode == "lines" and bar.stream.getvalue().startswith("j: 1/1 done")
