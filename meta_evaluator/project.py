@@ -13,6 +13,7 @@ Layout (see DESIGN.md)::
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import shutil
@@ -21,8 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from meta_evaluator import _state
 from meta_evaluator import columns as C
-from meta_evaluator._io import atomic_write_text
+from meta_evaluator._io import atomic_write_text, clean_stale_temp_files
+from meta_evaluator._lock import RUN_LOCK, STATE_LOCK, ProjectLock
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._recovery import LoadedResults
     from meta_evaluator.report import ScoreReport
     from meta_evaluator.scores import MetricConfig, MetricsConfig
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
@@ -39,7 +43,7 @@ __all__ = ["MetaEvaluator"]
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = "state.json"
+STATE_FILE = _state.STATE_FILE
 STATE_VERSION = 1
 _MANAGED = ("state.json", "data", "results", "annotations", "cache", "scores")
 
@@ -72,6 +76,8 @@ class MetaEvaluator:
         self._annotations: AnnotationStore | None = None
         self._data_format: Literal["json", "csv", "parquet"] = "json"
         self._results: list[BaseScoringResult] = []
+        self._state_base: dict[str, Any] | None = None  # state.json as last read or written
+        self._unannounced: set[str] = set()  # judges from files whose key use is not yet logged
         if load:
             self._load()
         else:
@@ -206,7 +212,7 @@ class MetaEvaluator:
                     f"Judge {spec.id!r} is already registered. Use on_duplicate='overwrite' to "
                     "replace it or 'skip' to keep the existing one."
                 )
-        self.judges[spec.id] = spec
+        self.judges[spec.id] = _state.import_prompt_file(spec, self.project_dir)
 
     def load_judges_from_yaml(
         self,
@@ -228,6 +234,8 @@ class MetaEvaluator:
 
         specs = load_judge_specs(yaml_file)
         for spec in specs:
+            if spec.id not in self.judges or on_duplicate != "skip":
+                self._unannounced.add(spec.id)
             self._register_judge(spec, on_duplicate)
         return [s.id for s in specs]
 
@@ -236,9 +244,11 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
+        from meta_evaluator.judges._spec import key_destination
 
         task = self._require_task("run judges")
         data = self._require_data("run judges")
@@ -252,50 +262,79 @@ class MetaEvaluator:
             raise JudgeConfigError(
                 "No judges registered: call add_judge() or load_judges_from_yaml() first."
             )
-        self.save_state(data_format=self._data_format)  # judges are part of the saved state
-        return await run_judges_async(
-            [self.judges[j] for j in ids],
-            task=task,
-            data=data,
-            results_dir=self.results_dir,
-            cache_dir=self.cache_dir,
-            skip_duplicates=skip_duplicates,
-            progress=progress,
+        lock = ProjectLock(
+            self.project_dir / RUN_LOCK, project=self.project_dir, activity="running judges"
         )
+        await asyncio.to_thread(lock.acquire, wait=wait)
+        try:
+            self.save_state(data_format=self._data_format)  # judges are part of the saved state
+            for jid in ids:
+                if jid in self._unannounced:
+                    env, host = key_destination(self.judges[jid])
+                    sends = f"sends the key in ${env} to" if env else "sends no key of ours to"
+                    logger.info("judge %r (loaded from a file) %s %s", jid, sends, host)
+                    self._unannounced.discard(jid)
+            return await run_judges_async(
+                [self.judges[j] for j in ids],
+                task=task,
+                data=data,
+                results_dir=self.results_dir,
+                cache_dir=self.cache_dir,
+                skip_duplicates=skip_duplicates,
+                progress=progress,
+            )
+        finally:
+            lock.release()
 
     def run_judges_async(
         self,
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
         Finished rows are journaled as they complete: after a crash, reopen the project with
-        ``load=True`` and call this again — only unfinished rows are queried.
+        ``load=True`` and call this again — only unfinished rows are queried. One process runs
+        a project's judges at a time (an OS lock on ``results/.lock``, released on exit or kill).
 
         Args:
             judge_ids: Judges to run (default: all registered).
             skip_duplicates: Reuse rows already journaled (resume) instead of re-querying.
             progress: Show a progress bar (default: only when stderr is a terminal).
+            wait: When another process is running this project's judges, wait for it (then
+                resume from its journal) instead of failing at once.
 
         Returns:
             judge_id -> JudgeResults.
+
+        Raises:
+            ProjectError: Another process is running this project's judges and ``wait`` is
+                False.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, wait))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
-        """Every judge's saved results (runs and external files), keyed by judge id."""
-        from meta_evaluator.judges import JudgeResults
+        """Every judge's saved results (runs and external files), keyed by judge id.
 
-        out: dict[str, JudgeResults] = {}
-        if not self.results_dir.is_dir():
-            return out
-        for sub in sorted(self.results_dir.iterdir()):
-            if (sub / "state.json").is_file() and (sub / "results.parquet").is_file():
-                res = JudgeResults.load(sub)
-                out[res.judge_id] = res
-        return out
+        A judge whose ``results.parquet`` or ``state.json`` is missing or corrupt is rebuilt
+        from its journal (with a WARNING), or raises.
+
+        Raises:
+            ProjectError: A judge's results are damaged and there is no journal to rebuild from.
+        """
+        return self._judge_results().results
+
+    def _judge_results(self) -> LoadedResults:
+        from meta_evaluator.judges._recovery import load_judge_results
+
+        return load_judge_results(
+            self.results_dir,
+            task=self.eval_task,
+            ids=self.data.ids if self.data is not None else None,
+            models={jid: spec.model for jid, spec in self.judges.items()},
+        )
 
     def add_external_judge_results(
         self, file_path: str | Path, judge_id: str, overwrite: bool = False
@@ -474,7 +513,22 @@ class MetaEvaluator:
         task = self._require_task("compare")
         if not self.metrics_configs:
             raise ConfigError("No metrics configured: call add_metrics_config() first.")
-        all_results = self.load_all_judge_results()
+        found = self._judge_results()
+        all_results = found.results
+        if judge_ids is None:
+            idle = sorted(set(self.judges) - set(all_results))
+            if idle:
+                logger.warning(
+                    "judge(s) %r have no results and are not scored (%s); run them with "
+                    "run_judges_async()",
+                    idle,
+                    ", ".join(
+                        f"{j}: unfinished run, {found.unfinished[j]} row(s) journaled"
+                        if j in found.unfinished
+                        else f"{j}: never run"
+                        for j in idle
+                    ),
+                )
         if judge_ids is not None:
             missing = [j for j in judge_ids if j not in all_results]
             if missing:
@@ -568,10 +622,19 @@ class MetaEvaluator:
 
         if not self.scores_dir.is_dir():
             return []
-        return [
+        saved = [
             BaseScoringResult.load_state(p)
             for p in sorted(self.scores_dir.glob("*/*/*_result.json"))
         ]
+        current = set(self.load_all_judge_results())
+        stale = sorted({r.judge_id for r in saved} - current)
+        if stale:
+            logger.warning(
+                "saved scores of judge(s) %r are left out of the report: their results are "
+                "gone; run compare_async() again",
+                stale,
+            )
+        return [r for r in saved if r.judge_id in current]
 
     # ------------------------------------------------------------------ state
     def save_state(self, data_format: Literal["json", "csv", "parquet"] = "json") -> None:
@@ -598,36 +661,61 @@ class MetaEvaluator:
             state["data"] = self.data.save(self.data_dir, data_format=data_format)
         if self._annotations is not None:
             self._annotations.save(self.annotations_dir)
-        atomic_write_text(self.project_dir / STATE_FILE, json.dumps(state, indent=2))
+        lock = ProjectLock(
+            self.project_dir / STATE_LOCK, project=self.project_dir, activity="saving its state"
+        )
+        with lock.hold(wait=True):  # another process may have added a judge: merge, not drop
+            disk = _state.read_disk_state(self.project_dir)
+            merged = _state.merge_states(state, self._state_base, disk)
+            atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
+        self._state_base = merged
+        self._adopt(merged, mine=state)
+
+    def _adopt(self, merged: dict[str, Any], *, mine: dict[str, Any]) -> None:
+        """Take into memory the judges and metrics another process saved."""
+        from meta_evaluator.judges import JudgeSpec
+        from meta_evaluator.scores import MetricConfig
+
+        own = {j["id"]: j for j in mine["judges"]}
+        for raw in merged["judges"]:
+            if own.get(raw["id"]) != raw:
+                self.judges[raw["id"]] = JudgeSpec.from_state(raw, base_dir=self.project_dir)
+        known = {json.dumps(m, sort_keys=True) for m in mine["metrics"]}
+        for raw in merged["metrics"]:
+            if json.dumps(raw, sort_keys=True) not in known:
+                try:
+                    self.metrics_configs.append(MetricConfig.from_state(raw))
+                except ConfigError as exc:  # kept in state.json; this process cannot build it
+                    logger.warning("metrics config saved by another process not loaded: %s", exc)
 
     def _load(self) -> None:
-        path = self.project_dir / STATE_FILE
-        if not path.is_file():
-            what = "does not exist" if not self.project_dir.exists() else "has no state.json"
-            raise ProjectError(
-                f"Cannot load project {str(self.project_dir)!r}: the directory {what}. Create it "
-                f"with MetaEvaluator({str(self.project_dir)!r}, load=False) and save_state()."
-            )
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ProjectError(
-                f"Cannot read {str(path)!r}: {exc}. The file is corrupt; restore it from backup."
-            ) from exc
+        state = _state.read_state(self.project_dir)  # shape + trust boundary; reads no data
+        clean_stale_temp_files(self.project_dir)
+        from pydantic import ValidationError
+
         from meta_evaluator.data import EvalData
         from meta_evaluator.judges import JudgeSpec
         from meta_evaluator.scores import MetricConfig
 
+        _state.check_metric_states(state["metrics"], where=str(self.project_dir / STATE_FILE))
         if state.get("task"):
-            self.eval_task = EvalTask.model_validate(state["task"])
+            try:
+                self.eval_task = EvalTask.model_validate(state["task"])
+            except ValidationError as exc:
+                raise ProjectError(
+                    f"{str(self.project_dir / STATE_FILE)!r}: field 'task' is not a valid "
+                    f"EvalTask: {exc}. Restore the file, or fix that field."
+                ) from None
         if state.get("data"):
             self.data = EvalData.load(self.data_dir, state["data"])
             fmt = state["data"].get("format", "json")
             self._data_format = fmt if fmt in ("csv", "parquet") else "json"
-        for raw in state.get("judges", []):
+        for raw in state["judges"]:
             spec = JudgeSpec.from_state(raw, base_dir=self.project_dir)
             self.judges[spec.id] = spec
-        self.metrics_configs = [MetricConfig.from_state(m) for m in state.get("metrics", [])]
+        self._unannounced = set(self.judges)
+        self.metrics_configs = [MetricConfig.from_state(m) for m in state["metrics"]]
+        self._state_base = state
 
     def reset_scores(self) -> None:
         """Delete ``scores/`` (results JSON, charts and reports) to start the scoring afresh."""

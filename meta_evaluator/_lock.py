@@ -1,0 +1,121 @@
+"""Inter-process locks on a project directory: one judge run at a time, serialised state saves.
+
+Two OS file locks (``fcntl.flock``, exclusive), each on a small file inside the project:
+
+- ``results/.lock`` is held for the whole of a judge run. A second process that tries to run
+  the same project's judges fails at once with :class:`~meta_evaluator.errors.ProjectError`
+  naming the holder's pid, or, with ``wait=True``, waits for it (logging the pid) and then
+  resumes from the journal, so no row is paid for twice.
+- ``.state.lock`` is held while ``state.json`` is re-read, merged and rewritten, so two
+  processes adding judges at the same time both keep their judge.
+
+The kernel releases a flock when its holder exits or is killed, so a crashed run never leaves
+the project locked; the pid written into the lock file is only for messages. A flock conflicts
+with any other open file description, so two ``MetaEvaluator`` objects of one process exclude
+each other too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from meta_evaluator.errors import ProjectError
+
+__all__ = ["RUN_LOCK", "STATE_LOCK", "ProjectLock"]
+
+log = logging.getLogger("meta_evaluator")
+
+RUN_LOCK = Path("results") / ".lock"
+"""The judge-run lock file, relative to the project directory."""
+STATE_LOCK = Path(".state.lock")
+"""The state-save lock file, relative to the project directory."""
+
+
+class ProjectLock:
+    """An exclusive, inter-process lock on one file of a project.
+
+    Args:
+        path: The lock file (created, with its folder, when needed).
+        project: The project directory, for messages.
+        activity: What the holder is doing, for messages (e.g. ``"running judges"``).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> with ProjectLock(d / ".lock", project=d, activity="testing").hold(wait=False):
+        ...     pass
+    """
+
+    def __init__(self, path: Path, *, project: Path, activity: str) -> None:
+        self.path = Path(path)
+        self.project = Path(project)
+        self.activity = activity
+        self._fh: IO[str] | None = None
+
+    def holder_pid(self) -> int | None:
+        """The pid written by the current (or last) holder, when readable."""
+        try:
+            return int(self.path.read_text(encoding="ascii").strip() or "x")
+        except (OSError, ValueError):
+            return None
+
+    def acquire(self, *, wait: bool) -> None:
+        """Take the lock; write our pid into the file.
+
+        Args:
+            wait: Block until the holder releases the lock (logging its pid) instead of failing.
+
+        Raises:
+            ProjectError: The lock is held by another process and ``wait`` is False.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="ascii")  # noqa: SIM115 - closed in release()
+        try:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = self.holder_pid()
+                who = f"pid {pid}" if pid is not None else "pid unknown"
+                if not wait:
+                    raise ProjectError(
+                        f"{str(self.project)!r} is {self.activity} in another process ({who}); "
+                        "wait or pass wait=True."
+                    ) from None
+                log.info(
+                    "%s is %s in another process (%s): waiting for it to finish",
+                    self.project,
+                    self.activity,
+                    who,
+                )
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{os.getpid()}\n")
+            fh.flush()
+        except BaseException:
+            fh.close()
+            raise
+        self._fh = fh
+
+    def release(self) -> None:
+        """Release the lock (safe to call twice)."""
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+    @contextlib.contextmanager
+    def hold(self, *, wait: bool) -> Iterator[ProjectLock]:
+        """Context manager around :meth:`acquire` / :meth:`release`."""
+        self.acquire(wait=wait)
+        try:
+            yield self
+        finally:
+            self.release()
