@@ -701,10 +701,10 @@ class MetaEvaluator:
         if state.get("task"):
             try:
                 self.eval_task = EvalTask.model_validate(state["task"])
-            except ValidationError as exc:
+            except (ValidationError, ConfigError) as exc:
                 raise ProjectError(
                     f"{str(self.project_dir / STATE_FILE)!r}: field 'task' is not a valid "
-                    f"EvalTask: {exc}. Restore the file, or fix that field."
+                    f"EvalTask: {exc} Restore the file, or fix that field."
                 ) from None
         if state.get("data"):
             self.data = EvalData.load(self.data_dir, state["data"])
