@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from meta_evaluator import EvalTask, MetaEvaluator
 from meta_evaluator.data import EvalData
-from meta_evaluator.errors import ProjectError
+from meta_evaluator.errors import ConfigError, ProjectError
 from meta_evaluator.scores import MetricConfig, MetricsConfig
 from meta_evaluator.scores.metrics import AccuracyScorer
 from meta_evaluator.testing import FakeLLMServer
@@ -26,8 +26,11 @@ def project(tmp_path, monkeypatch):
     path = tmp_path / "p"
     ev = MetaEvaluator(path, load=False)
     ev.add_eval_task(
-        EvalTask(task_schemas={"verdict": ["yes", "no"]}, prompt_columns=["prompt"],
-                 response_columns=["resp"])
+        EvalTask(
+            task_schemas={"verdict": ["yes", "no"]},
+            prompt_columns=["prompt"],
+            response_columns=["resp"],
+        )
     )
     frame = pl.DataFrame({"qid": IDS, "prompt": IDS, "resp": IDS})
     ev.add_data(EvalData.from_frame("d", frame, id_column="qid"))
@@ -39,8 +42,14 @@ def project(tmp_path, monkeypatch):
         MetricsConfig(metrics=[MetricConfig(scorer=AccuracyScorer(), task_names=["verdict"])])
     )
     with FakeLLMServer(seed=2, answer=lambda p, s: json.dumps({"verdict": "yes"})) as server:
-        ev.add_judge(judge_id="run", llm_client="openai", model="m", prompt="{prompt}",
-                     base_url=server.base_url, api_key_env="ME_REC_API_KEY")
+        ev.add_judge(
+            judge_id="run",
+            llm_client="openai",
+            model="m",
+            prompt="{prompt}",
+            base_url=server.base_url,
+            api_key_env="ME_REC_API_KEY",
+        )
         ev.run_judges_async(progress=False)
         calls = len(server.request_log)
     assert calls == len(IDS)
@@ -89,9 +98,11 @@ def test_unfinished_run_is_reported_not_silently_dropped(project, caplog):
     (run / "results.parquet").unlink()
     (run / "state.json").unlink()  # as after a kill during the first run: journal only
     ev = MetaEvaluator(project, load=True)
-    with caplog.at_level(logging.WARNING, logger="meta_evaluator"):
-        with pytest.raises(Exception, match="No judge results to score"):
-            ev.compare_async()
+    with (
+        caplog.at_level(logging.WARNING, logger="meta_evaluator"),
+        pytest.raises(ConfigError, match="No judge results to score"),
+    ):
+        ev.compare_async()
     text = " ".join(r.getMessage() for r in caplog.records)
     assert "'run'" in text and "unfinished run, 12 row(s) journaled" in text
 
