@@ -137,11 +137,12 @@ def clean_stale_temp_files(root: Path) -> tuple[int, int]:
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+            name = entry.name
+            if not (name.endswith(".tmp") and name.startswith(".")):
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
             elif (
-                (_OWNER_RE.search(entry.name) or _LEGACY_RE.match(entry.name))
-                and entry.name.startswith(".")
+                (_OWNER_RE.search(name) or _LEGACY_RE.match(name))
                 and entry.is_file(follow_symlinks=False)
                 and _is_stale(entry, now)
             ):
