@@ -44,6 +44,7 @@ class ProjectLock:
         path: The lock file (created, with its folder, when needed).
         project: The project directory, for messages.
         activity: What the holder is doing, for messages (e.g. ``"running judges"``).
+        wait_log_level: Level of the message logged when :meth:`acquire` has to wait.
 
     Example:
         >>> import tempfile, pathlib
@@ -52,8 +53,11 @@ class ProjectLock:
         ...     pass
     """
 
-    def __init__(self, path: Path, *, project: Path, activity: str) -> None:
+    def __init__(
+        self, path: Path, *, project: Path, activity: str, wait_log_level: int = logging.WARNING
+    ) -> None:
         self.path = Path(path)
+        self.wait_log_level = wait_log_level
         self.project = Path(project)
         self.activity = activity
         self._fh: IO[str] | None = None
@@ -87,7 +91,8 @@ class ProjectLock:
                         f"{str(self.project)!r} is {self.activity} in another process ({who}); "
                         "wait or pass wait=True."
                     ) from None
-                log.info(
+                log.log(
+                    self.wait_log_level,
                     "%s is %s in another process (%s): waiting for it to finish",
                     self.project,
                     self.activity,

@@ -37,6 +37,7 @@ __all__ = [
     "check_metric_states",
     "check_project_paths",
     "check_shape",
+    "file_name_only",
     "import_prompt_file",
     "inside_project",
     "merge_states",
@@ -262,6 +263,16 @@ def check_metric_states(metrics: list[dict[str, Any]], *, where: str) -> None:
                 "project cannot send your other environment variables anywhere. Fix the field, "
                 "or re-add the metrics config in code after loading."
             )
+
+
+def file_name_only(path: Any) -> Any:
+    """The bare file name of a provenance path (``source_file``), so no local path is stored.
+
+    Example:
+        >>> file_name_only("/home/alice/private/data.csv")
+        'data.csv'
+    """
+    return Path(path).name if isinstance(path, str) and path else path
 
 
 # --------------------------------------------------------------------------- prompts

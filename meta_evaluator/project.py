@@ -359,6 +359,7 @@ class MetaEvaluator:
         res = load_external_judge_results(
             file_path, judge_id=judge_id, task=task, known_ids=set(data.ids)
         )
+        res.info["source_file"] = _state.file_name_only(res.info.get("source_file"))
         res.save(target)
         return res
 
@@ -659,10 +660,14 @@ class MetaEvaluator:
         }
         if self.data is not None:
             state["data"] = self.data.save(self.data_dir, data_format=data_format)
+            state["data"]["source_file"] = _state.file_name_only(state["data"]["source_file"])
         if self._annotations is not None:
             self._annotations.save(self.annotations_dir)
         lock = ProjectLock(
-            self.project_dir / STATE_LOCK, project=self.project_dir, activity="saving its state"
+            self.project_dir / STATE_LOCK,
+            project=self.project_dir,
+            activity="saving its state",
+            wait_log_level=logging.DEBUG,  # held for milliseconds
         )
         with lock.hold(wait=True):  # another process may have added a judge: merge, not drop
             disk = _state.read_disk_state(self.project_dir)

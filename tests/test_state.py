@@ -187,6 +187,25 @@ def test_prompt_file_given_in_code_is_copied_into_the_project(tmp_path):
     assert again.judges["j"].prompt_template() == "Judge this: {prompt} / {resp}"
 
 
+def test_no_local_path_is_stored(tmp_path):
+    from meta_evaluator.data import DataLoader
+
+    src = tmp_path / "private" / "alice" / "data.csv"
+    src.parent.mkdir(parents=True)
+    pl.DataFrame({"qid": ["a"], "prompt": ["p"], "resp": ["r"]}).write_csv(src)
+    pl.DataFrame({"original_id": ["a"], "verdict": ["yes"]}).write_csv(src.parent / "ext.csv")
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    ev.add_eval_task(task())
+    ev.add_data(DataLoader.load_csv(name="d", file_path=src, id_column="qid"))
+    ev.add_external_judge_results(src.parent / "ext.csv", judge_id="ext")
+    ev.save_state()
+    for f in (tmp_path / "p").rglob("*.json"):
+        assert "alice" not in f.read_text(), f
+    assert json.loads((tmp_path / "p" / "state.json").read_text())["data"]["source_file"] == (
+        "data.csv"
+    )
+
+
 def test_prompt_file_from_yaml_is_copied_into_the_project(tmp_path):
     (tmp_path / "defs").mkdir()
     (tmp_path / "defs" / "p.txt").write_text("{prompt}")
