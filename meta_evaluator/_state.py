@@ -14,12 +14,13 @@ boundary. This module is the one place that checks what a saved state may point 
   :func:`meta_evaluator.judges._spec.check_loaded_key_env`); so may a loaded metric scorer.
 - **Self-contained.** A prompt file given in code lives outside the project: it is copied into
   ``prompts/<judge_id><suffix>`` when the judge is registered (:func:`import_prompt_file`).
-- **Merged saves.** :func:`merge_states` folds the ``state.json`` on disk (another process may
-  have added a judge since we read it) into the state being written, under the state lock.
+
+Merging concurrent saves lives in :mod:`meta_evaluator._merge`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,14 +41,12 @@ __all__ = [
     "file_name_only",
     "import_prompt_file",
     "inside_project",
-    "merge_states",
-    "read_disk_state",
     "read_state",
 ]
 
 STATE_FILE = "state.json"
 PROMPTS_DIR = "prompts"
-"""Where prompt files given in code are copied (``prompts/<judge_id><suffix>``)."""
+"""Where prompt files given in code are copied (``prompts/<judge_id>-<hash8><suffix>``)."""
 MANAGED_DIRS = ("data", "results", "annotations", "cache", "scores", "judges", PROMPTS_DIR)
 """Project folders that must not be symlinks to elsewhere."""
 
@@ -280,8 +279,11 @@ def import_prompt_file(spec: JudgeSpec, project_dir: Path) -> JudgeSpec:
     """Make a judge's prompt file part of the project (copy it into ``prompts/`` if outside).
 
     A file already inside the project is kept where it is; any other file is copied to
-    ``prompts/<judge_id><suffix>``. Either way the returned spec stores the path relative to the
-    project, so a saved project is self-contained and can be moved or shared.
+    ``prompts/<judge_id>-<hash8><suffix>``, named by its content (SHA-256), so registering the
+    same judge twice gives the same path (an identical definition), while a changed template
+    gets a new file and never overwrites the one a registered judge uses. Either way the
+    returned spec stores the path relative to the project, so a saved project is
+    self-contained and can be moved or shared.
 
     Args:
         spec: The judge as registered.
@@ -299,70 +301,14 @@ def import_prompt_file(spec: JudgeSpec, project_dir: Path) -> JudgeSpec:
     if source.is_relative_to(root):
         rel = source.relative_to(root).as_posix()
     else:
-        rel = f"{PROMPTS_DIR}/{spec.id}{source.suffix or '.txt'}"
-        atomic_write_bytes(Path(project_dir) / rel, source.read_bytes())
+        content = source.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()[:8]
+        rel = f"{PROMPTS_DIR}/{spec.id}-{digest}{source.suffix or '.txt'}"
+        if not (Path(project_dir) / rel).is_file():
+            atomic_write_bytes(Path(project_dir) / rel, content)
     fields = spec.model_dump(exclude_defaults=True)
     fields.update(id=spec.id, llm_client=spec.llm_client, model=spec.model, prompt_file=rel)
     return JudgeSpec.create(base_dir=Path(project_dir), **fields)
-
-
-# --------------------------------------------------------------------------- merging
-def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def merge_states(
-    ours: dict[str, Any], base: dict[str, Any] | None, disk: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The state to write: ours, plus what another process saved since we read ``base``.
-
-    Judges merge by id: a judge this process added or changed since ``base`` is written as
-    ours; any other judge on disk (e.g. added by another process) is kept as on disk. Metrics
-    configs are the union. ``task`` / ``data`` are ours when set, else the disk's. Top-level
-    keys this version does not know are kept.
-
-    Args:
-        ours: The state this process would write.
-        base: The state this process last read or wrote (None for a new project).
-        disk: The state on disk now (None when absent or unreadable).
-
-    Example:
-        >>> a = {"task": None, "data": None, "judges": [{"id": "a"}], "metrics": []}
-        >>> b = {"task": None, "data": None, "judges": [{"id": "b"}], "metrics": []}
-        >>> [j["id"] for j in merge_states(a, None, b)["judges"]]
-        ['a', 'b']
-    """
-    if disk is None:
-        return ours
-    merged = {k: v for k, v in disk.items() if k not in ours}
-    merged.update(ours)
-    for name in _OBJECT_FIELDS:
-        if merged.get(name) is None and disk.get(name) is not None:
-            merged[name] = disk[name]
-    base_judges = {j["id"]: _canon(j) for j in (base or {}).get("judges", [])}
-    disk_judges = {j["id"]: j for j in disk.get("judges", [])}
-    judges: list[dict[str, Any]] = []
-    for judge in ours.get("judges", []):
-        jid = judge["id"]
-        changed_here = base_judges.get(jid) != _canon(judge)
-        judges.append(judge if changed_here or jid not in disk_judges else disk_judges[jid])
-    mine = {j["id"] for j in judges}
-    judges.extend(j for jid, j in disk_judges.items() if jid not in mine)
-    merged["judges"] = judges
-    metrics = list(ours.get("metrics", []))
-    seen = {_canon(m) for m in metrics}
-    metrics.extend(m for m in disk.get("metrics", []) if _canon(m) not in seen)
-    merged["metrics"] = metrics
-    return merged
-
-
-def read_disk_state(project_dir: Path) -> dict[str, Any] | None:
-    """The ``state.json`` on disk for merging, or None when absent or unusable."""
-    try:
-        raw = json.loads((Path(project_dir) / STATE_FILE).read_text(encoding="utf-8"))
-        return check_shape(raw, where=STATE_FILE)
-    except (OSError, ValueError, ProjectError):
-        return None
 
 
 def _short(value: Any) -> str:

@@ -26,6 +26,7 @@ from meta_evaluator import _state
 from meta_evaluator import columns as C
 from meta_evaluator._io import atomic_write_text, clean_stale_temp_files
 from meta_evaluator._lock import RUN_LOCK, STATE_LOCK, ProjectLock
+from meta_evaluator._merge import AnnotationsSeen, merge_annotations, merge_states, read_disk_state
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
@@ -78,6 +79,7 @@ class MetaEvaluator:
         self._results: list[BaseScoringResult] = []
         self._state_base: dict[str, Any] | None = None  # state.json as last read or written
         self._unannounced: set[str] = set()  # judges from files whose key use is not yet logged
+        self._annotations_seen = AnnotationsSeen()  # annotations/ as last read or written
         if load:
             self._load()
         else:
@@ -200,7 +202,7 @@ class MetaEvaluator:
             prompt_file=str(prompt_file) if prompt_file is not None else None,
             **params,
         )
-        self._register_judge(spec, on_duplicate)
+        self._register_judge(_state.import_prompt_file(spec, self.project_dir), on_duplicate)
 
     def _register_judge(self, spec: JudgeSpec, on_duplicate: str) -> None:
         if spec.id in self.judges:
@@ -212,7 +214,7 @@ class MetaEvaluator:
                     f"Judge {spec.id!r} is already registered. Use on_duplicate='overwrite' to "
                     "replace it or 'skip' to keep the existing one."
                 )
-        self.judges[spec.id] = _state.import_prompt_file(spec, self.project_dir)
+        self.judges[spec.id] = spec
 
     def load_judges_from_yaml(
         self,
@@ -232,10 +234,11 @@ class MetaEvaluator:
         """
         from meta_evaluator.judges import load_judge_specs
 
-        specs = load_judge_specs(yaml_file)
+        specs = [
+            _state.import_prompt_file(s, self.project_dir) for s in load_judge_specs(yaml_file)
+        ]
+        self._unannounced.update(s.id for s in specs)  # log where their keys go on first run
         for spec in specs:
-            if spec.id not in self.judges or on_duplicate != "skip":
-                self._unannounced.add(spec.id)
             self._register_judge(spec, on_duplicate)
         return [s.id for s in specs]
 
@@ -244,6 +247,7 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        *,
         wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
@@ -291,6 +295,7 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        *,
         wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
@@ -313,7 +318,7 @@ class MetaEvaluator:
             ProjectError: Another process is running this project's judges and ``wait`` is
                 False.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, wait))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, wait=wait))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
         """Every judge's saved results (runs and external files), keyed by judge id.
@@ -372,6 +377,7 @@ class MetaEvaluator:
         task = self._require_task("use annotations")
         if self._annotations is None:
             if (self.annotations_dir / "state.json").is_file():
+                self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
                 self._annotations = AnnotationStore.load(self.annotations_dir, task)
             else:
                 self._annotations = AnnotationStore(task)
@@ -486,7 +492,24 @@ class MetaEvaluator:
     def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
         store.add(frame, overwrite=overwrite)
-        store.save(self.annotations_dir)
+        self._annotations_seen.touched.update(str(a) for a in frame[C.ANNOTATOR_ID].unique())
+        with self._state_lock().hold(wait=True):
+            self._save_annotations()
+
+    def _state_lock(self) -> ProjectLock:
+        return ProjectLock(
+            self.project_dir / STATE_LOCK,
+            project=self.project_dir,
+            activity="saving its state",
+            wait_log_level=logging.DEBUG,  # held for milliseconds
+        )
+
+    def _save_annotations(self) -> None:
+        """Merge what another process saved, then save (the caller holds the state lock)."""
+        assert self._annotations is not None
+        merge_annotations(self._annotations, self.annotations_dir, self._annotations_seen)
+        self._annotations.save(self.annotations_dir)
+        self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
 
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
@@ -661,17 +684,10 @@ class MetaEvaluator:
         if self.data is not None:
             state["data"] = self.data.save(self.data_dir, data_format=data_format)
             state["data"]["source_file"] = _state.file_name_only(state["data"]["source_file"])
-        if self._annotations is not None:
-            self._annotations.save(self.annotations_dir)
-        lock = ProjectLock(
-            self.project_dir / STATE_LOCK,
-            project=self.project_dir,
-            activity="saving its state",
-            wait_log_level=logging.DEBUG,  # held for milliseconds
-        )
-        with lock.hold(wait=True):  # another process may have added a judge: merge, not drop
-            disk = _state.read_disk_state(self.project_dir)
-            merged = _state.merge_states(state, self._state_base, disk)
+        with self._state_lock().hold(wait=True):  # another process may have saved: merge
+            if self._annotations is not None:
+                self._save_annotations()
+            merged = merge_states(state, self._state_base, read_disk_state(self.project_dir))
             atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
         self._state_base = merged
         self._adopt(merged, mine=state)
@@ -685,6 +701,7 @@ class MetaEvaluator:
         for raw in merged["judges"]:
             if own.get(raw["id"]) != raw:
                 self.judges[raw["id"]] = JudgeSpec.from_state(raw, base_dir=self.project_dir)
+                self._unannounced.add(raw["id"])
         known = {json.dumps(m, sort_keys=True) for m in mine["metrics"]}
         for raw in merged["metrics"]:
             if json.dumps(raw, sort_keys=True) not in known:

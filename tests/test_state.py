@@ -3,35 +3,16 @@
 import json
 import logging
 import os
+import re
 import shutil
 
 import polars as pl
 import pytest
 
 from meta_evaluator import EvalTask, MetaEvaluator
-from meta_evaluator._state import merge_states
-from meta_evaluator.data import EvalData
 from meta_evaluator.errors import JudgeConfigError, MetricConfigError, ProjectError
 
 LABELS = ["yes", "no"]
-
-
-def task():
-    return EvalTask(
-        task_schemas={"verdict": LABELS}, prompt_columns=["prompt"], response_columns=["resp"]
-    )
-
-
-def make_project(path, *, prompt_file=None, **judge):
-    ev = MetaEvaluator(path, load=False)
-    ev.add_eval_task(task())
-    frame = pl.DataFrame({"qid": ["a", "b", "c"], "prompt": ["p1", "p2", "p3"]})
-    frame = frame.with_columns(resp=pl.col("prompt") + "!")
-    ev.add_data(EvalData.from_frame("d", frame, id_column="qid"))
-    kwargs = {"prompt_file": prompt_file} if prompt_file else {"prompt": "{prompt} {resp}"}
-    ev.add_judge(judge_id="j", llm_client="openai", model="m", **kwargs, **judge)
-    ev.save_state()
-    return ev
 
 
 def edit_state(path, change):
@@ -62,7 +43,7 @@ def test_wrong_shape_state_names_the_field(tmp_path, content, field):
         MetaEvaluator(tmp_path, load=True)
 
 
-def test_invalid_task_object_is_a_project_error(tmp_path):
+def test_invalid_task_object_is_a_project_error(tmp_path, make_project):
     make_project(tmp_path / "p")
     edit_state(tmp_path / "p", lambda s: s.update(task={"task_schemas": 5}))
     with pytest.raises(ProjectError, match="field 'task' is not a valid EvalTask"):
@@ -80,7 +61,7 @@ def outside(tmp_path):
 
 
 @pytest.mark.parametrize("how", ["absolute", "dotdot", "symlink"])
-def test_data_file_outside_the_project_is_refused(tmp_path, outside, how):
+def test_data_file_outside_the_project_is_refused(tmp_path, outside, how, make_project):
     project = tmp_path / "p"
     make_project(project)
     if how == "absolute":
@@ -96,7 +77,7 @@ def test_data_file_outside_the_project_is_refused(tmp_path, outside, how):
     assert repr(raw) in str(err.value)
 
 
-def test_the_data_file_itself_a_symlink_to_outside_is_refused(tmp_path, outside):
+def test_the_data_file_itself_a_symlink_to_outside_is_refused(tmp_path, outside, make_project):
     project = tmp_path / "p"
     make_project(project)
     data_file = project / "data" / json.loads((project / "state.json").read_text())["data"]["file"]
@@ -107,7 +88,7 @@ def test_the_data_file_itself_a_symlink_to_outside_is_refused(tmp_path, outside)
 
 
 def test_prompt_file_outside_the_project_is_refused_and_nothing_is_read(
-    tmp_path, outside, monkeypatch
+    tmp_path, outside, monkeypatch, make_project
 ):
     project = tmp_path / "p"
     make_project(project)
@@ -125,7 +106,9 @@ def test_prompt_file_outside_the_project_is_refused_and_nothing_is_read(
     assert reads == []  # the data was not even read: the check runs first
 
 
-def test_prompt_file_relative_to_the_cwd_is_not_looked_up(tmp_path, outside, monkeypatch):
+def test_prompt_file_relative_to_the_cwd_is_not_looked_up(
+    tmp_path, outside, monkeypatch, make_project
+):
     project = tmp_path / "p"
     make_project(project)
 
@@ -139,7 +122,7 @@ def test_prompt_file_relative_to_the_cwd_is_not_looked_up(tmp_path, outside, mon
         MetaEvaluator(project, load=True)
 
 
-def test_annotation_table_outside_the_project_is_refused(tmp_path, outside):
+def test_annotation_table_outside_the_project_is_refused(tmp_path, outside, make_project):
     project = tmp_path / "p"
     ev = make_project(project)
     ev.annotations.add(
@@ -154,7 +137,7 @@ def test_annotation_table_outside_the_project_is_refused(tmp_path, outside):
         MetaEvaluator(project, load=True)
 
 
-def test_results_folder_symlinked_outside_is_refused(tmp_path, outside):
+def test_results_folder_symlinked_outside_is_refused(tmp_path, outside, make_project):
     project = tmp_path / "p"
     make_project(project)
     (project / "results").mkdir()
@@ -163,7 +146,7 @@ def test_results_folder_symlinked_outside_is_refused(tmp_path, outside):
         MetaEvaluator(project, load=True)
 
 
-def test_managed_folder_symlinked_outside_is_refused(tmp_path, outside):
+def test_managed_folder_symlinked_outside_is_refused(tmp_path, outside, make_project):
     project = tmp_path / "p"
     make_project(project)
     (project / "cache").symlink_to(outside)
@@ -171,15 +154,15 @@ def test_managed_folder_symlinked_outside_is_refused(tmp_path, outside):
         MetaEvaluator(project, load=True)
 
 
-def test_prompt_file_given_in_code_is_copied_into_the_project(tmp_path):
+def test_prompt_file_given_in_code_is_copied_into_the_project(tmp_path, make_project):
     src = tmp_path / "elsewhere" / "my_prompt.txt"
     src.parent.mkdir()
     src.write_text("Judge this: {prompt} / {resp}")
     project = tmp_path / "p"
     make_project(project, prompt_file=src)
     stored = json.loads((project / "state.json").read_text())["judges"][0]["prompt_file"]
-    assert stored == "prompts/j.txt"
-    assert (project / "prompts" / "j.txt").read_text() == src.read_text()
+    assert re.fullmatch(r"prompts/j-[0-9a-f]{8}\.txt", stored)
+    assert (project / stored).read_text() == src.read_text()
     shutil.rmtree(src.parent)  # the original is gone, the project moves: still self-contained
     moved = tmp_path / "moved"
     project.rename(moved)
@@ -195,7 +178,11 @@ def test_no_local_path_is_stored(tmp_path):
     pl.DataFrame({"qid": ["a"], "prompt": ["p"], "resp": ["r"]}).write_csv(src)
     pl.DataFrame({"original_id": ["a"], "verdict": ["yes"]}).write_csv(src.parent / "ext.csv")
     ev = MetaEvaluator(tmp_path / "p", load=False)
-    ev.add_eval_task(task())
+    ev.add_eval_task(
+        EvalTask(
+            task_schemas={"verdict": LABELS}, prompt_columns=["prompt"], response_columns=["resp"]
+        )
+    )
     ev.add_data(DataLoader.load_csv(name="d", file_path=src, id_column="qid"))
     ev.add_external_judge_results(src.parent / "ext.csv", judge_id="ext")
     ev.save_state()
@@ -206,7 +193,7 @@ def test_no_local_path_is_stored(tmp_path):
     )
 
 
-def test_prompt_file_from_yaml_is_copied_into_the_project(tmp_path):
+def test_prompt_file_from_yaml_is_copied_into_the_project(tmp_path, make_project):
     (tmp_path / "defs").mkdir()
     (tmp_path / "defs" / "p.txt").write_text("{prompt}")
     (tmp_path / "defs" / "judges.yaml").write_text(
@@ -216,12 +203,30 @@ def test_prompt_file_from_yaml_is_copied_into_the_project(tmp_path):
     ev.load_judges_from_yaml(tmp_path / "defs" / "judges.yaml")
     ev.save_state()
     judges = json.loads((tmp_path / "p" / "state.json").read_text())["judges"]
-    assert {j["id"]: j.get("prompt_file") for j in judges} == {"j": None, "y": "prompts/y.txt"}
+    stored = {j["id"]: j.get("prompt_file") for j in judges}
+    assert stored["j"] is None and re.fullmatch(r"prompts/y-[0-9a-f]{8}\.txt", stored["y"])
+
+
+def test_a_changed_prompt_file_never_overwrites_the_registered_copy(tmp_path, make_project):
+    src = tmp_path / "p.txt"
+    src.write_text("first {prompt}")
+    ev = make_project(tmp_path / "p", prompt_file=src)
+    first = ev.judges["j"].prompt_file
+    ev.add_judge(judge_id="j", llm_client="openai", model="m", prompt_file=src, on_duplicate="skip")
+    assert ev.judges["j"].prompt_file == first  # same content: same file
+    src.write_text("second {prompt}")
+    ev.add_judge(judge_id="j", llm_client="openai", model="m", prompt_file=src, on_duplicate="skip")
+    assert ev.judges["j"].prompt_template() == "first {prompt}"  # the kept judge is intact
+    ev.add_judge(
+        judge_id="j", llm_client="openai", model="m", prompt_file=src, on_duplicate="overwrite"
+    )
+    assert ev.judges["j"].prompt_template() == "second {prompt}"
+    assert ev.judges["j"].prompt_file != first
 
 
 # ------------------------------------------------------------------ item 2: keys
 @pytest.mark.parametrize("env", ["HOME", "PATH", "DATABASE_URL", "AWS_SECRET_ACCESS_KEY_X"])
-def test_loaded_judge_with_a_non_key_variable_is_refused(tmp_path, env):
+def test_loaded_judge_with_a_non_key_variable_is_refused(tmp_path, env, make_project):
     make_project(tmp_path / "p")
     edit_state(tmp_path / "p", lambda s: s["judges"][0].update(api_key_env=env))
     with pytest.raises(JudgeConfigError, match=rf"api_key_env '{env}' does not look like"):
@@ -229,13 +234,13 @@ def test_loaded_judge_with_a_non_key_variable_is_refused(tmp_path, env):
 
 
 @pytest.mark.parametrize("env", ["OPENAI_API_KEY", "TEAM_LLM_KEY", "HF_TOKEN", "AWS_ACCESS_KEY_ID"])
-def test_loaded_judge_with_a_key_variable_loads(tmp_path, env):
+def test_loaded_judge_with_a_key_variable_loads(tmp_path, env, make_project):
     make_project(tmp_path / "p")
     edit_state(tmp_path / "p", lambda s: s["judges"][0].update(api_key_env=env))
     assert MetaEvaluator(tmp_path / "p", load=True).judges["j"].api_key_env == env
 
 
-def test_yaml_judge_with_a_non_key_variable_is_refused(tmp_path):
+def test_yaml_judge_with_a_non_key_variable_is_refused(tmp_path, make_project):
     (tmp_path / "judges.yaml").write_text(
         "judges:\n  - id: y\n    llm_client: openai\n    model: m\n    prompt: '{prompt}'\n"
         "    base_url: https://collector.example/v1\n    api_key_env: GITHUB_PAT\n"
@@ -246,7 +251,7 @@ def test_yaml_judge_with_a_non_key_variable_is_refused(tmp_path):
     assert "y" not in ev.judges
 
 
-def test_yaml_judge_reading_env_through_extra_is_refused(tmp_path):
+def test_yaml_judge_reading_env_through_extra_is_refused(tmp_path, make_project):
     (tmp_path / "judges.yaml").write_text(
         "judges:\n  - id: y\n    llm_client: gemini\n    model: gemini/x\n    prompt: '{prompt}'\n"
         "    extra: {api_key: os.environ/HOME}\n"
@@ -256,13 +261,13 @@ def test_yaml_judge_reading_env_through_extra_is_refused(tmp_path):
         ev.load_judges_from_yaml(tmp_path / "judges.yaml")
 
 
-def test_a_judge_in_code_may_name_any_variable(tmp_path):
+def test_a_judge_in_code_may_name_any_variable(tmp_path, make_project):
     ev = make_project(tmp_path / "p")
     ev.add_judge(judge_id="k", llm_client="openai", model="m", prompt="{prompt}", api_key_env="X")
     assert ev.judges["k"].api_key_env == "X"
 
 
-def test_loaded_metric_scorer_with_a_non_key_variable_is_refused(tmp_path):
+def test_loaded_metric_scorer_with_a_non_key_variable_is_refused(tmp_path, make_project):
     from meta_evaluator.scores import MetricConfig, MetricsConfig
     from meta_evaluator.scores.metrics import AccuracyScorer
 
@@ -279,7 +284,7 @@ def test_loaded_metric_scorer_with_a_non_key_variable_is_refused(tmp_path):
 
 
 def test_first_run_of_a_loaded_project_logs_which_variable_goes_where(
-    tmp_path, caplog, monkeypatch
+    tmp_path, caplog, monkeypatch, make_project
 ):
     from meta_evaluator.testing import FakeLLMServer
 
@@ -296,7 +301,7 @@ def test_first_run_of_a_loaded_project_logs_which_variable_goes_where(
 
 
 # ------------------------------------------------------------------ item 3: umask
-def test_project_files_keep_the_users_umask(tmp_path, monkeypatch):
+def test_project_files_keep_the_users_umask(tmp_path, monkeypatch, make_project):
     old = os.umask(0o027)
     try:
         ev = make_project(tmp_path / "p")
@@ -327,39 +332,3 @@ def test_cache_files_keep_the_users_umask(tmp_path):
         os.umask(old)
     (entry,) = [p for p in tmp_path.rglob("*.json")]
     assert entry.stat().st_mode & 0o777 == 0o644
-
-
-# ------------------------------------------------------------------ merging (item 4)
-def test_merge_keeps_the_other_process_judge_and_our_change():
-    base = {"task": None, "data": None, "judges": [{"id": "a", "model": "m1"}], "metrics": []}
-    ours = {"task": None, "data": None, "judges": [{"id": "a", "model": "m2"}], "metrics": []}
-    disk = {
-        "task": None,
-        "data": {"file": "d.json"},
-        "judges": [{"id": "a", "model": "m1"}, {"id": "b", "model": "x"}],
-        "metrics": [{"name": "acc"}],
-        "future_key": 1,
-    }
-    merged = merge_states(ours, base, disk)
-    assert merged["judges"] == [{"id": "a", "model": "m2"}, {"id": "b", "model": "x"}]
-    assert merged["data"] == {"file": "d.json"} and merged["metrics"] == [{"name": "acc"}]
-    assert merged["future_key"] == 1
-
-
-def test_merge_takes_the_disk_version_of_a_judge_we_did_not_change():
-    base = {"judges": [{"id": "a", "model": "m1"}], "metrics": []}
-    ours = {"judges": [{"id": "a", "model": "m1"}], "metrics": []}
-    disk = {"judges": [{"id": "a", "model": "NEW"}], "metrics": []}
-    assert merge_states(ours, base, disk)["judges"] == [{"id": "a", "model": "NEW"}]
-
-
-def test_two_evaluators_adding_judges_keep_both(tmp_path):
-    make_project(tmp_path / "p")
-    one = MetaEvaluator(tmp_path / "p", load=True)
-    two = MetaEvaluator(tmp_path / "p", load=True)
-    one.add_judge(judge_id="one", llm_client="openai", model="m", prompt="{prompt}")
-    two.add_judge(judge_id="two", llm_client="openai", model="m", prompt="{prompt}")
-    one.save_state()
-    two.save_state()
-    assert set(two.judges) == {"j", "one", "two"}  # adopted in memory too
-    assert set(MetaEvaluator(tmp_path / "p", load=True).judges) == {"j", "one", "two"}
