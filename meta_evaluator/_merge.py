@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from meta_evaluator import columns as C
-from meta_evaluator._state import STATE_FILE, check_shape
+from meta_evaluator._state import STATE_FILE, check_shape, inside_project
 from meta_evaluator.errors import DataError, ProjectError
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ def merge_states(
 def read_disk_state(project_dir: Path) -> dict[str, Any] | None:
     """The ``state.json`` on disk for merging, or None when absent or unusable."""
     try:
+        inside_project(Path(project_dir), STATE_FILE, field="the project's state.json")
         raw = json.loads((Path(project_dir) / STATE_FILE).read_text(encoding="utf-8"))
         return check_shape(raw, where=STATE_FILE)
     except (OSError, ValueError, ProjectError):

@@ -75,6 +75,7 @@ def read_state(project_dir: Path) -> dict[str, Any]:
             f"Cannot load project {str(project_dir)!r}: the directory {what}. Create it "
             f"with MetaEvaluator({str(project_dir)!r}, load=False) and save_state()."
         )
+    inside_project(Path(project_dir), STATE_FILE, field="the project's state.json")
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:

@@ -146,6 +146,20 @@ def test_results_folder_symlinked_outside_is_refused(tmp_path, outside, make_pro
         MetaEvaluator(project, load=True)
 
 
+def test_state_json_symlinked_outside_is_refused_and_never_copied_in(tmp_path, make_project):
+    project = tmp_path / "p"
+    ev = make_project(project)
+    creds = tmp_path / "docker_config.json"
+    creds.write_text('{"auths": {"registry": {"auth": "c2VjcmV0"}}}')
+    (project / "state.json").unlink()
+    (project / "state.json").symlink_to(creds)
+    with pytest.raises(ProjectError, match=r"the project's state\.json points outside"):
+        MetaEvaluator(project, load=True)
+    ev.save_state()  # an open project saving over it: the outside file's keys are not merged in
+    assert "c2VjcmV0" not in (project / "state.json").read_text()
+    assert "c2VjcmV0" in creds.read_text()  # and the outside file is untouched
+
+
 def test_managed_folder_symlinked_outside_is_refused(tmp_path, outside, make_project):
     project = tmp_path / "p"
     make_project(project)

@@ -57,6 +57,20 @@ def _last_fingerprint(journal: Path) -> str | None:
     return None
 
 
+def _reason(exc: ProjectError) -> str:
+    cause = exc.__cause__
+    return f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
+
+
+def _judge_id_of(directory: Path) -> str:
+    """The judge id in the folder's ``state.json`` when readable, else the folder name."""
+    try:
+        jid = json.loads((directory / "state.json").read_text(encoding="utf-8"))["judge_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return directory.name
+    return jid if isinstance(jid, str) else directory.name
+
+
 def rebuild_from_journal(
     directory: Path,
     *,
@@ -88,7 +102,7 @@ def rebuild_from_journal(
     rows = Journal(journal, fp).read().rows
     order = [i for i in (ids or []) if i in rows] + [i for i in rows if i not in set(ids or [])]
     res = JudgeResults(
-        judge_id=directory.name,
+        judge_id=_judge_id_of(directory),
         task_names=task.task_names,
         results_data=_frame(task, order, rows),
         source="run",
@@ -98,7 +112,7 @@ def rebuild_from_journal(
     res.save(directory)
     log.warning(
         "judge %s: results rebuilt from %s (%s): %d row(s)%s",
-        directory.name,
+        res.judge_id,
         journal,
         reason,
         len(order),
@@ -150,7 +164,7 @@ def load_judge_results(
                     "overwrite=True), re-run the judge, or restore the folder from backup."
                 ) from exc
             res = rebuild_from_journal(
-                sub, task=task, ids=ids, model=models.get(sub.name), reason=str(exc)
+                sub, task=task, ids=ids, model=models.get(_judge_id_of(sub)), reason=_reason(exc)
             )
             out.rebuilt.append(sub.name)
         out.results[res.judge_id] = res
