@@ -23,12 +23,14 @@ import polars as pl
 
 from meta_evaluator import columns as C
 from meta_evaluator._state import STATE_FILE, check_shape, inside_project
-from meta_evaluator.errors import DataError, ProjectError
+from meta_evaluator.errors import ConfigError, DataError, ProjectError
 
 if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
+    from meta_evaluator.judges import JudgeSpec
+    from meta_evaluator.scores import MetricConfig
 
-__all__ = ["AnnotationsSeen", "merge_annotations", "merge_states", "read_disk_state"]
+__all__ = ["AnnotationsSeen", "adopted", "merge_annotations", "merge_states", "read_disk_state"]
 
 log = logging.getLogger("meta_evaluator")
 
@@ -93,6 +95,35 @@ def read_disk_state(project_dir: Path) -> dict[str, Any] | None:
         return check_shape(raw, where=STATE_FILE)
     except (OSError, ValueError, ProjectError):
         return None
+
+
+def adopted(
+    merged: dict[str, Any], *, mine: dict[str, Any], project_dir: Path
+) -> tuple[dict[str, JudgeSpec], list[MetricConfig]]:
+    """The judges and metrics configs in ``merged`` that came from disk, not from ``mine``.
+
+    Judges are rebuilt with :meth:`JudgeSpec.from_state` (the loaded-judge key rule applies);
+    a metrics config this process cannot build (a custom scorer it cannot import) stays in
+    ``state.json`` only, with a WARNING.
+    """
+    from meta_evaluator.judges import JudgeSpec
+    from meta_evaluator.scores import MetricConfig
+
+    own = {j["id"]: j for j in mine["judges"]}
+    judges = {
+        raw["id"]: JudgeSpec.from_state(raw, base_dir=Path(project_dir))
+        for raw in merged["judges"]
+        if own.get(raw["id"]) != raw
+    }
+    known = {_canon(m) for m in mine["metrics"]}
+    metrics = []
+    for raw in merged["metrics"]:
+        if _canon(raw) not in known:
+            try:
+                metrics.append(MetricConfig.from_state(raw))
+            except ConfigError as exc:
+                log.warning("a metrics config saved by another process is not loaded: %s", exc)
+    return judges, metrics
 
 
 # --------------------------------------------------------------------------- annotations

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,11 @@ __all__ = [
     "file_name_only",
     "import_prompt_file",
     "inside_project",
+    "log_key_destinations",
     "read_state",
 ]
+
+log = logging.getLogger("meta_evaluator.project")
 
 STATE_FILE = "state.json"
 PROMPTS_DIR = "prompts"
@@ -263,6 +267,23 @@ def check_metric_states(metrics: list[dict[str, Any]], *, where: str) -> None:
                 "project cannot send your other environment variables anywhere. Fix the field, "
                 "or re-add the metrics config in code after loading."
             )
+
+
+def log_key_destinations(specs: list[JudgeSpec], pending: set[str]) -> None:
+    """Log (INFO), once per judge, which variable a judge from a file sends to which host.
+
+    Args:
+        specs: The judges about to run.
+        pending: Ids of judges loaded from a file and not announced yet (updated in place).
+    """
+    from meta_evaluator.judges._spec import key_destination
+
+    for spec in specs:
+        if spec.id in pending:
+            env, host = key_destination(spec)
+            sends = f"sends the key in ${env} to" if env else "sends no key of ours to"
+            log.info("judge %r (loaded from a file) %s %s", spec.id, sends, host)
+            pending.discard(spec.id)
 
 
 def file_name_only(path: Any) -> Any:

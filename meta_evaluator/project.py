@@ -26,7 +26,13 @@ from meta_evaluator import _state
 from meta_evaluator import columns as C
 from meta_evaluator._io import atomic_write_text, clean_stale_temp_files
 from meta_evaluator._lock import RUN_LOCK, STATE_LOCK, ProjectLock
-from meta_evaluator._merge import AnnotationsSeen, merge_annotations, merge_states, read_disk_state
+from meta_evaluator._merge import (
+    AnnotationsSeen,
+    adopted,
+    merge_annotations,
+    merge_states,
+    read_disk_state,
+)
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
@@ -252,7 +258,6 @@ class MetaEvaluator:
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
-        from meta_evaluator.judges._spec import key_destination
 
         task = self._require_task("run judges")
         data = self._require_data("run judges")
@@ -272,12 +277,7 @@ class MetaEvaluator:
         await asyncio.to_thread(lock.acquire, wait=wait)
         try:
             self.save_state(data_format=self._data_format)  # judges are part of the saved state
-            for jid in ids:
-                if jid in self._unannounced:
-                    env, host = key_destination(self.judges[jid])
-                    sends = f"sends the key in ${env} to" if env else "sends no key of ours to"
-                    logger.info("judge %r (loaded from a file) %s %s", jid, sends, host)
-                    self._unannounced.discard(jid)
+            _state.log_key_destinations([self.judges[j] for j in ids], self._unannounced)
             return await run_judges_async(
                 [self.judges[j] for j in ids],
                 task=task,
@@ -540,19 +540,7 @@ class MetaEvaluator:
         found = self._judge_results()
         all_results = found.results
         if judge_ids is None:
-            idle = sorted(set(self.judges) - set(all_results))
-            if idle:
-                logger.warning(
-                    "judge(s) %r have no results and are not scored (%s); run them with "
-                    "run_judges_async()",
-                    idle,
-                    ", ".join(
-                        f"{j}: unfinished run, {found.unfinished[j]} row(s) journaled"
-                        if j in found.unfinished
-                        else f"{j}: never run"
-                        for j in idle
-                    ),
-                )
+            found.warn_unscored(self.judges)
         if judge_ids is not None:
             missing = [j for j in judge_ids if j not in all_results]
             if missing:
@@ -646,19 +634,13 @@ class MetaEvaluator:
 
         if not self.scores_dir.is_dir():
             return []
+        from meta_evaluator.judges._recovery import without_vanished_judges
+
         saved = [
             BaseScoringResult.load_state(p)
             for p in sorted(self.scores_dir.glob("*/*/*_result.json"))
         ]
-        current = set(self.load_all_judge_results())
-        stale = sorted({r.judge_id for r in saved} - current)
-        if stale:
-            logger.warning(
-                "saved scores of judge(s) %r are left out of the report: their results are "
-                "gone; run compare_async() again",
-                stale,
-            )
-        return [r for r in saved if r.judge_id in current]
+        return without_vanished_judges(saved, set(self.load_all_judge_results()))
 
     # ------------------------------------------------------------------ state
     def save_state(self, data_format: Literal["json", "csv", "parquet"] = "json") -> None:
@@ -690,25 +672,10 @@ class MetaEvaluator:
             merged = merge_states(state, self._state_base, read_disk_state(self.project_dir))
             atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
         self._state_base = merged
-        self._adopt(merged, mine=state)
-
-    def _adopt(self, merged: dict[str, Any], *, mine: dict[str, Any]) -> None:
-        """Take into memory the judges and metrics another process saved."""
-        from meta_evaluator.judges import JudgeSpec
-        from meta_evaluator.scores import MetricConfig
-
-        own = {j["id"]: j for j in mine["judges"]}
-        for raw in merged["judges"]:
-            if own.get(raw["id"]) != raw:
-                self.judges[raw["id"]] = JudgeSpec.from_state(raw, base_dir=self.project_dir)
-                self._unannounced.add(raw["id"])
-        known = {json.dumps(m, sort_keys=True) for m in mine["metrics"]}
-        for raw in merged["metrics"]:
-            if json.dumps(raw, sort_keys=True) not in known:
-                try:
-                    self.metrics_configs.append(MetricConfig.from_state(raw))
-                except ConfigError as exc:  # kept in state.json; this process cannot build it
-                    logger.warning("metrics config saved by another process not loaded: %s", exc)
+        judges, metrics = adopted(merged, mine=state, project_dir=self.project_dir)
+        self.judges.update(judges)  # what another process saved, now in memory too
+        self._unannounced.update(judges)
+        self.metrics_configs.extend(metrics)
 
     def _load(self) -> None:
         state = _state.read_state(self.project_dir)  # shape + trust boundary; reads no data

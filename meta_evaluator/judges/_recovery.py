@@ -15,19 +15,29 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from meta_evaluator.errors import ProjectError
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._journal import Journal
 from meta_evaluator.judges._results import JudgeResults
 
-__all__ = ["LoadedResults", "load_judge_results", "rebuild_from_journal"]
+__all__ = ["LoadedResults", "load_judge_results", "rebuild_from_journal", "without_vanished_judges"]
 
 log = logging.getLogger("meta_evaluator.judges")
 
 _TABLES = ("state.json", "results.parquet")
+
+
+class _HasJudge(Protocol):
+    @property
+    def judge_id(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=_HasJudge)
 
 
 @dataclass(kw_only=True)
@@ -40,6 +50,44 @@ class LoadedResults:
     """judge_id -> rows journaled by a run that never finished (not in ``results``)."""
     rebuilt: list[str] = field(default_factory=list)
     """Judges whose table was rebuilt from the journal in this call."""
+
+    def warn_unscored(self, registered: Iterable[str]) -> list[str]:
+        """Log a WARNING naming every registered judge that has no results (so is not scored).
+
+        Returns:
+            Those judges, sorted.
+        """
+        idle = sorted(set(registered) - set(self.results))
+        if idle:
+            log.warning(
+                "judge(s) %r have no results and are not scored (%s); run them with "
+                "run_judges_async()",
+                idle,
+                ", ".join(
+                    f"{j}: unfinished run, {self.unfinished[j]} row(s) journaled"
+                    if j in self.unfinished
+                    else f"{j}: never run"
+                    for j in idle
+                ),
+            )
+        return idle
+
+
+def without_vanished_judges(saved: list[_R], current: set[str]) -> list[_R]:
+    """Saved score results minus those of judges whose results are gone (with a WARNING).
+
+    Args:
+        saved: Score results read from ``scores/`` (anything with a ``judge_id``).
+        current: The judges that have results now.
+    """
+    stale = sorted({r.judge_id for r in saved} - current)
+    if stale:
+        log.warning(
+            "saved scores of judge(s) %r are left out of the report: their results are gone; "
+            "run compare_async() again",
+            stale,
+        )
+    return [r for r in saved if r.judge_id in current]
 
 
 def _last_fingerprint(journal: Path) -> str | None:
