@@ -17,17 +17,19 @@ each other too.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from meta_evaluator.errors import ProjectError
 
-__all__ = ["RUN_LOCK", "STATE_LOCK", "ProjectLock"]
+__all__ = ["POLL_S", "RUN_LOCK", "STATE_LOCK", "ProjectLock"]
 
 log = logging.getLogger("meta_evaluator")
 
@@ -35,6 +37,8 @@ RUN_LOCK = Path("results") / ".lock"
 """The judge-run lock file, relative to the project directory."""
 STATE_LOCK = Path(".state.lock")
 """The state-save lock file, relative to the project directory."""
+POLL_S = 0.1
+"""How often a waiting process tries the lock again, seconds."""
 
 
 class ProjectLock:
@@ -69,28 +73,22 @@ class ProjectLock:
         except (OSError, ValueError):
             return None
 
-    def acquire(self, *, wait: bool) -> None:
-        """Take the lock; write our pid into the file.
-
-        Args:
-            wait: Block until the holder releases the lock (logging its pid) instead of failing.
-
-        Raises:
-            ProjectError: The lock is held by another process and ``wait`` is False.
-        """
+    def _try(self, *, wait: bool, announced: bool) -> bool:
+        """One attempt; True when taken. Raises (wait=False) or logs (once) when held."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+", encoding="ascii")  # noqa: SIM115 - closed in release()
         try:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                pid = self.holder_pid()
-                who = f"pid {pid}" if pid is not None else "pid unknown"
-                if not wait:
-                    raise ProjectError(
-                        f"{str(self.project)!r} is {self.activity} in another process ({who}); "
-                        "wait or pass wait=True."
-                    ) from None
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            pid = self.holder_pid()
+            who = f"pid {pid}" if pid is not None else "pid unknown"
+            if not wait:
+                raise ProjectError(
+                    f"{str(self.project)!r} is {self.activity} in another process ({who}); "
+                    "wait or pass wait=True."
+                ) from None
+            if not announced:
                 log.log(
                     self.wait_log_level,
                     "%s is %s in another process (%s): waiting for it to finish",
@@ -98,7 +96,11 @@ class ProjectLock:
                     self.activity,
                     who,
                 )
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            return False
+        except BaseException:
+            fh.close()
+            raise
+        try:
             fh.seek(0)
             fh.truncate()
             fh.write(f"{os.getpid()}\n")
@@ -107,6 +109,33 @@ class ProjectLock:
             fh.close()
             raise
         self._fh = fh
+        return True
+
+    def acquire(self, *, wait: bool) -> None:
+        """Take the lock; write our pid into the file.
+
+        Args:
+            wait: Wait until the holder releases the lock (logging its pid once) instead of
+                failing.
+
+        Raises:
+            ProjectError: The lock is held by another process and ``wait`` is False.
+        """
+        announced = False
+        while not self._try(wait=wait, announced=announced):
+            announced = True
+            time.sleep(POLL_S)
+
+    async def acquire_async(self, *, wait: bool) -> None:
+        """:meth:`acquire` for a coroutine: waits without blocking the event loop.
+
+        Cancelling the waiting task (Ctrl-C in Jupyter) leaves nothing behind: the lock is only
+        taken by a successful attempt, never by a thread still blocked in the kernel.
+        """
+        announced = False
+        while not self._try(wait=wait, announced=announced):
+            announced = True
+            await asyncio.sleep(POLL_S)
 
     def release(self) -> None:
         """Release the lock (safe to call twice)."""

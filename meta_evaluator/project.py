@@ -13,7 +13,6 @@ Layout (see DESIGN.md)::
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import shutil
@@ -274,7 +273,7 @@ class MetaEvaluator:
         lock = ProjectLock(
             self.project_dir / RUN_LOCK, project=self.project_dir, activity="running judges"
         )
-        await asyncio.to_thread(lock.acquire, wait=wait)
+        await lock.acquire_async(wait=wait)
         try:
             self.save_state(data_format=self._data_format)  # judges are part of the saved state
             _state.log_key_destinations([self.judges[j] for j in ids], self._unannounced)

@@ -226,3 +226,23 @@ def test_two_processes_adding_judges_keep_both(tmp_path):
         assert p.returncode == 0, err[-2000:]
     judges = json.loads((tmp_path / "p" / "state.json").read_text())["judges"]
     assert sorted(j["id"] for j in judges) == ["j", "one", "two"]
+
+
+async def test_cancelling_a_waiting_run_leaves_the_lock_free(tmp_path, caplog):
+    import asyncio
+    import logging
+
+    ev = make_project(tmp_path / "p")
+    holder = ProjectLock(tmp_path / "p" / RUN_LOCK, project=tmp_path / "p", activity="x")
+    holder.acquire(wait=False)
+    with caplog.at_level(logging.WARNING, logger="meta_evaluator"):
+        task = asyncio.create_task(ev.arun_judges(progress=False, wait=True))
+        while not any("waiting for it to finish" in r.getMessage() for r in caplog.records):
+            await asyncio.sleep(0.01)
+    task.cancel()  # Ctrl-C in Jupyter
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    holder.release()
+    again = ProjectLock(tmp_path / "p" / RUN_LOCK, project=tmp_path / "p", activity="x")
+    again.acquire(wait=False)  # nobody (no leaked thread of ours) took it meanwhile
+    again.release()
