@@ -21,8 +21,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from meta_evaluator import _state
 from meta_evaluator import columns as C
-from meta_evaluator._io import atomic_write_text
+from meta_evaluator._io import atomic_write_text, clean_stale_temp_files
+from meta_evaluator._lock import RUN_LOCK, STATE_LOCK, ProjectLock
+from meta_evaluator._merge import (
+    AnnotationsSeen,
+    adopted,
+    merge_annotations,
+    merge_states,
+    read_disk_state,
+)
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
@@ -31,6 +40,9 @@ if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._recovery import LoadedResults
+    from meta_evaluator.judges._runner import CacheMode
+    from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
     from meta_evaluator.scores import MetricConfig, MetricsConfig
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
@@ -39,7 +51,7 @@ __all__ = ["MetaEvaluator"]
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = "state.json"
+STATE_FILE = _state.STATE_FILE
 STATE_VERSION = 1
 _MANAGED = ("state.json", "data", "results", "annotations", "cache", "scores")
 
@@ -72,6 +84,9 @@ class MetaEvaluator:
         self._annotations: AnnotationStore | None = None
         self._data_format: Literal["json", "csv", "parquet"] = "json"
         self._results: list[BaseScoringResult] = []
+        self._state_base: dict[str, Any] | None = None  # state.json as last read or written
+        self._unannounced: set[str] = set()  # judges from files whose key use is not yet logged
+        self._annotations_seen = AnnotationsSeen()  # annotations/ as last read or written
         if load:
             self._load()
         else:
@@ -167,7 +182,7 @@ class MetaEvaluator:
         model: str,
         prompt: str | None = None,
         prompt_file: str | Path | None = None,
-        on_duplicate: Literal["error", "skip", "overwrite"] = "error",
+        on_duplicate: OnDuplicate = "error",
         **params: Any,
     ) -> None:
         """Register a judge: a client, a model, a prompt template and generation/limit params.
@@ -179,7 +194,10 @@ class MetaEvaluator:
             model: The model name.
             prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column).
             prompt_file: A file holding the template (instead of ``prompt``).
-            on_duplicate: What to do when ``judge_id`` exists: raise, keep the old one, or replace.
+            on_duplicate: When ``judge_id`` is registered with a *different* definition:
+                ``"error"`` (names the changed fields), ``"replace"`` (alias ``"overwrite"``)
+                or ``"skip"`` (keep the old one, with a WARNING). Identical definitions are
+                a no-op.
             **params: temperature, max_tokens, base_url, api_key_env, max_concurrency,
                 requests_per_minute, tokens_per_minute, timeout_s, max_retries, consistency,
                 label_descriptions, extra.
@@ -194,41 +212,54 @@ class MetaEvaluator:
             prompt_file=str(prompt_file) if prompt_file is not None else None,
             **params,
         )
-        self._register_judge(spec, on_duplicate)
+        self._register_judge(_state.import_prompt_file(spec, self.project_dir), on_duplicate)
 
     def _register_judge(self, spec: JudgeSpec, on_duplicate: str) -> None:
-        if spec.id in self.judges:
-            if on_duplicate == "skip":
-                logger.info("judge %r already registered: skipped", spec.id)
-                return
-            if on_duplicate != "overwrite":
-                raise JudgeConfigError(
-                    f"Judge {spec.id!r} is already registered. Use on_duplicate='overwrite' to "
-                    "replace it or 'skip' to keep the existing one."
-                )
-        self.judges[spec.id] = spec
+        from meta_evaluator.judges._spec import resolve_duplicate
+
+        old = self.judges.get(spec.id)
+        self.judges[spec.id] = spec if old is None else resolve_duplicate(old, spec, on_duplicate)
 
     def load_judges_from_yaml(
         self,
         yaml_file: str | Path,
-        on_duplicate: Literal["skip", "overwrite", "error"] = "skip",
+        on_duplicate: OnDuplicate = "error",
         async_mode: bool = True,
     ) -> list[str]:
         """Register every judge defined in a YAML file (a top-level ``judges:`` list).
 
         Args:
             yaml_file: The YAML file.
-            on_duplicate: What to do with ids already registered.
+            on_duplicate: For an id already registered with a *different* definition:
+                ``"error"`` (default: names the changed fields, registers nothing),
+                ``"replace"`` (alias ``"overwrite"``) takes the file's definition, ``"skip"``
+                keeps the registered one and logs a WARNING naming the changed fields.
+                Identical definitions are a no-op under every policy.
             async_mode: Kept for compatibility: judges always run asynchronously.
 
         Returns:
             The ids of the judges now registered from the file.
+
+        Raises:
+            JudgeConfigError: The file is invalid, or a changed definition with
+                ``on_duplicate="error"`` (then no judge of the file is registered).
         """
         from meta_evaluator.judges import load_judge_specs
+        from meta_evaluator.judges._spec import resolve_duplicate
 
-        specs = load_judge_specs(yaml_file)
-        for spec in specs:
-            self._register_judge(spec, on_duplicate)
+        specs = [
+            _state.import_prompt_file(s, self.project_dir) for s in load_judge_specs(yaml_file)
+        ]
+        where = repr(str(yaml_file))
+        chosen = [
+            resolve_duplicate(self.judges[s.id], s, on_duplicate, where=where)
+            if s.id in self.judges
+            else s
+            for s in specs
+        ]
+        self._unannounced.update(s.id for s in specs)  # log where their keys go on first run
+        for spec in chosen:
+            self.judges[spec.id] = spec
         return [s.id for s in specs]
 
     async def arun_judges(
@@ -236,6 +267,9 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
+        *,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
@@ -252,74 +286,112 @@ class MetaEvaluator:
             raise JudgeConfigError(
                 "No judges registered: call add_judge() or load_judges_from_yaml() first."
             )
-        self.save_state(data_format=self._data_format)  # judges are part of the saved state
-        return await run_judges_async(
-            [self.judges[j] for j in ids],
-            task=task,
-            data=data,
-            results_dir=self.results_dir,
-            cache_dir=self.cache_dir,
-            skip_duplicates=skip_duplicates,
-            progress=progress,
+        lock = ProjectLock(
+            self.project_dir / RUN_LOCK, project=self.project_dir, activity="running judges"
         )
+        await lock.acquire_async(wait=wait)
+        try:
+            self.save_state(data_format=self._data_format)  # judges are part of the saved state
+            _state.log_key_destinations([self.judges[j] for j in ids], self._unannounced)
+            return await run_judges_async(
+                [self.judges[j] for j in ids],
+                task=task,
+                data=data,
+                results_dir=self.results_dir,
+                cache_dir=self.cache_dir,
+                skip_duplicates=skip_duplicates,
+                progress=progress,
+                cache=cache,
+            )
+        finally:
+            lock.release()
 
     def run_judges_async(
         self,
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
+        *,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
         Finished rows are journaled as they complete: after a crash, reopen the project with
-        ``load=True`` and call this again — only unfinished rows are queried.
+        ``load=True`` and call this again — only unfinished rows are queried. One process runs
+        a project's judges at a time (an OS lock on ``results/.lock``, released on exit or kill).
 
         Args:
             judge_ids: Judges to run (default: all registered).
             skip_duplicates: Reuse rows already journaled (resume) instead of re-querying.
-            progress: Show a progress bar (default: only when stderr is a terminal).
+            progress: Show progress (default: a bar on a terminal or in Jupyter, a line every
+                ~10% or 10 s otherwise); False for none.
+            cache: ``"on"`` reuses cached answers; ``"refresh"`` queries every row again and
+                stores the new answers; ``"off"`` neither reads nor writes the cache.
+            wait: When another process is running this project's judges, wait for it (then
+                resume from its journal) instead of failing at once.
 
         Returns:
             judge_id -> JudgeResults.
+
+        Raises:
+            ProjectError: Another process is running this project's judges and ``wait`` is
+                False.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache, wait=wait))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
-        """Every judge's saved results (runs and external files), keyed by judge id."""
-        from meta_evaluator.judges import JudgeResults
+        """Every judge's saved results (runs and external files), keyed by judge id.
 
-        out: dict[str, JudgeResults] = {}
-        if not self.results_dir.is_dir():
-            return out
-        for sub in sorted(self.results_dir.iterdir()):
-            if (sub / "state.json").is_file() and (sub / "results.parquet").is_file():
-                res = JudgeResults.load(sub)
-                out[res.judge_id] = res
-        return out
+        A judge whose ``results.parquet`` or ``state.json`` is missing or corrupt is rebuilt
+        from its journal (with a WARNING), or raises.
+
+        Raises:
+            ProjectError: A judge's results are damaged and there is no journal to rebuild from.
+        """
+        return self._judge_results().results
+
+    def _judge_results(self) -> LoadedResults:
+        from meta_evaluator.judges._recovery import load_judge_results
+
+        return load_judge_results(
+            self.results_dir,
+            task=self.eval_task,
+            ids=self.data.ids if self.data is not None else None,
+            models={jid: spec.model for jid, spec in self.judges.items()},
+        )
 
     def add_external_judge_results(
-        self, file_path: str | Path, judge_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        judge_id: str,
+        overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> JudgeResults:
         """Import labels produced elsewhere by a judge (``original_id`` + task columns).
+
+        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
 
         Raises:
             AnnotationError: A label outside the schema, an unknown id or a duplicate id.
         """
+        from meta_evaluator._ids import id_path
         from meta_evaluator.annotations import load_external_judge_results
         from meta_evaluator.judges._spec import check_judge_id
 
         task = self._require_task("add judge results")
         data = self._require_data("add judge results")
         check_judge_id(judge_id)
-        target = self.results_dir / judge_id
+        target = id_path(self.results_dir, judge_id, legacy=judge_id)
         if (target / "state.json").exists() and not overwrite:
             raise ProjectError(
                 f"Judge {judge_id!r} already has results in {str(target)!r}. Pass "
                 "overwrite=True to replace them."
             )
         res = load_external_judge_results(
-            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids)
+            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids), id_column=id_column
         )
+        res.info["source_file"] = _state.file_name_only(res.info.get("source_file"))
         res.save(target)
         return res
 
@@ -332,26 +404,45 @@ class MetaEvaluator:
         task = self._require_task("use annotations")
         if self._annotations is None:
             if (self.annotations_dir / "state.json").is_file():
+                self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
                 self._annotations = AnnotationStore.load(self.annotations_dir, task)
             else:
                 self._annotations = AnnotationStore(task)
         return self._annotations
 
     def add_external_annotation_results(
-        self, file_path: str | Path, annotator_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        annotator_id: str,
+        overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
-        """Import one annotator's labels (``original_id`` + task columns; sparse is fine)."""
-        self._add_annotations(file_path, annotator_id=annotator_id, overwrite=overwrite)
+        """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
+
+        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
+        """
+        self._add_annotations(
+            file_path, annotator_id=annotator_id, overwrite=overwrite, id_column=id_column
+        )
 
     def add_annotations_long_format(
         self,
         file_path: str | Path,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
-        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``)."""
+        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``).
+
+        ``annotator_column`` / ``id_column`` name the annotator and sample-id columns when
+        they are not ``annotator_id`` / ``original_id``.
+        """
         self._add_annotations(
-            file_path, annotator_id=None, annotator_column=annotator_column, overwrite=overwrite
+            file_path,
+            annotator_id=None,
+            annotator_column=annotator_column,
+            overwrite=overwrite,
+            id_column=id_column,
         )
 
     def add_label_studio_annotations(
@@ -430,6 +521,7 @@ class MetaEvaluator:
         annotator_id: str | None,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
         from meta_evaluator.annotations import load_annotation_file
 
@@ -440,13 +532,31 @@ class MetaEvaluator:
             annotator_id=annotator_id,
             known_ids=ids,
             annotator_column=annotator_column,
+            id_column=id_column,
         )
         self._store_annotations(frame, overwrite=overwrite)
 
     def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
         store.add(frame, overwrite=overwrite)
-        store.save(self.annotations_dir)
+        self._annotations_seen.touched.update(str(a) for a in frame[C.ANNOTATOR_ID].unique())
+        with self._state_lock().hold(wait=True):
+            self._save_annotations()
+
+    def _state_lock(self) -> ProjectLock:
+        return ProjectLock(
+            self.project_dir / STATE_LOCK,
+            project=self.project_dir,
+            activity="saving its state",
+            wait_log_level=logging.DEBUG,  # held for milliseconds
+        )
+
+    def _save_annotations(self) -> None:
+        """Merge what another process saved, then save (the caller holds the state lock)."""
+        assert self._annotations is not None
+        merge_annotations(self._annotations, self.annotations_dir, self._annotations_seen)
+        self._annotations.save(self.annotations_dir)
+        self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
 
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
@@ -461,7 +571,7 @@ class MetaEvaluator:
         existing = {c.unique_name() for c in self.metrics_configs}
         for cfg in metrics_config.metrics:
             if cfg.unique_name() in existing:
-                logger.info("metric config %s already present: skipped", cfg.unique_name())
+                logger.debug("metric config %s already present: skipped", cfg.unique_name())
                 continue
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())
@@ -474,7 +584,10 @@ class MetaEvaluator:
         task = self._require_task("compare")
         if not self.metrics_configs:
             raise ConfigError("No metrics configured: call add_metrics_config() first.")
-        all_results = self.load_all_judge_results()
+        found = self._judge_results()
+        all_results = found.results
+        if judge_ids is None:
+            found.warn_unscored(self.judges)
         if judge_ids is not None:
             missing = [j for j in judge_ids if j not in all_results]
             if missing:
@@ -544,6 +657,8 @@ class MetaEvaluator:
             for col in (C.INPUT_TOKENS, C.OUTPUT_TOKENS, C.COST_USD):
                 if col in df.columns and df[col].null_count() < df.height:
                     info[col] = float(df[col].fill_null(0).sum())
+            if C.COST_USD not in info and res.source == "run":
+                info["cost_note"] = res.info.get("cost_note") or "unknown"
             judge_info[jid] = info
         annotation_info: dict[str, Any] = {}
         if self.eval_task is not None and self._annotations_exist():
@@ -568,10 +683,13 @@ class MetaEvaluator:
 
         if not self.scores_dir.is_dir():
             return []
-        return [
+        from meta_evaluator.judges._recovery import without_vanished_judges
+
+        saved = [
             BaseScoringResult.load_state(p)
             for p in sorted(self.scores_dir.glob("*/*/*_result.json"))
         ]
+        return without_vanished_judges(saved, set(self.load_all_judge_results()))
 
     # ------------------------------------------------------------------ state
     def save_state(self, data_format: Literal["json", "csv", "parquet"] = "json") -> None:
@@ -596,38 +714,46 @@ class MetaEvaluator:
         }
         if self.data is not None:
             state["data"] = self.data.save(self.data_dir, data_format=data_format)
-        if self._annotations is not None:
-            self._annotations.save(self.annotations_dir)
-        atomic_write_text(self.project_dir / STATE_FILE, json.dumps(state, indent=2))
+            state["data"]["source_file"] = _state.file_name_only(state["data"]["source_file"])
+        with self._state_lock().hold(wait=True):  # another process may have saved: merge
+            if self._annotations is not None:
+                self._save_annotations()
+            merged = merge_states(state, self._state_base, read_disk_state(self.project_dir))
+            atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
+        self._state_base = merged
+        judges, metrics = adopted(merged, mine=state, project_dir=self.project_dir)
+        self.judges.update(judges)  # what another process saved, now in memory too
+        self._unannounced.update(judges)
+        self.metrics_configs.extend(metrics)
 
     def _load(self) -> None:
-        path = self.project_dir / STATE_FILE
-        if not path.is_file():
-            what = "does not exist" if not self.project_dir.exists() else "has no state.json"
-            raise ProjectError(
-                f"Cannot load project {str(self.project_dir)!r}: the directory {what}. Create it "
-                f"with MetaEvaluator({str(self.project_dir)!r}, load=False) and save_state()."
-            )
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ProjectError(
-                f"Cannot read {str(path)!r}: {exc}. The file is corrupt; restore it from backup."
-            ) from exc
+        state = _state.read_state(self.project_dir)  # shape + trust boundary; reads no data
+        clean_stale_temp_files(self.project_dir)
+        from pydantic import ValidationError
+
         from meta_evaluator.data import EvalData
         from meta_evaluator.judges import JudgeSpec
         from meta_evaluator.scores import MetricConfig
 
+        _state.check_metric_states(state["metrics"], where=str(self.project_dir / STATE_FILE))
         if state.get("task"):
-            self.eval_task = EvalTask.model_validate(state["task"])
+            try:
+                self.eval_task = EvalTask.model_validate(state["task"])
+            except (ValidationError, ConfigError) as exc:
+                raise ProjectError(
+                    f"{str(self.project_dir / STATE_FILE)!r}: field 'task' is not a valid "
+                    f"EvalTask: {exc} Restore the file, or fix that field."
+                ) from None
         if state.get("data"):
             self.data = EvalData.load(self.data_dir, state["data"])
             fmt = state["data"].get("format", "json")
             self._data_format = fmt if fmt in ("csv", "parquet") else "json"
-        for raw in state.get("judges", []):
+        for raw in state["judges"]:
             spec = JudgeSpec.from_state(raw, base_dir=self.project_dir)
             self.judges[spec.id] = spec
-        self.metrics_configs = [MetricConfig.from_state(m) for m in state.get("metrics", [])]
+        self._unannounced = set(self.judges)
+        self.metrics_configs = [MetricConfig.from_state(m) for m in state["metrics"]]
+        self._state_base = state
 
     def reset_scores(self) -> None:
         """Delete ``scores/`` (results JSON, charts and reports) to start the scoring afresh."""

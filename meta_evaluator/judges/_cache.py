@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from meta_evaluator._io import create_temp_file
 from meta_evaluator.judges._clients import Completion
 
 __all__ = ["ResponseCache", "cache_key"]
@@ -56,10 +56,14 @@ class ResponseCache:
 
     Args:
         root: The cache folder (``<project>/cache``), or None for a cache that never hits.
+        read: False for a *refreshing* cache: lookups always miss (every answer is queried
+            again) but new answers are still stored, replacing the old ones.
     """
 
-    def __init__(self, root: Path | None) -> None:
+    def __init__(self, root: Path | None, *, read: bool = True) -> None:
         self.root = Path(root) if root is not None else None
+        self.read = read
+        """Whether lookups may hit (False: refresh the cached answers)."""
         self.hits = 0
         """Lookups answered from the cache in this process."""
         self.misses = 0
@@ -75,8 +79,8 @@ class ResponseCache:
         return self.root / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Completion | None:
-        """The stored completion for ``key``, or None."""
-        if self.root is None:
+        """The stored completion for ``key``, or None (always None when not ``read``)."""
+        if self.root is None or not self.read:
             return None
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
@@ -94,9 +98,9 @@ class ResponseCache:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         blob = json.dumps({"key": key, "completion": asdict(completion)}, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
+        tmp = create_temp_file(path)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write(blob)
             os.replace(tmp, path)
         except BaseException:
