@@ -14,6 +14,7 @@ from meta_evaluator.judges._clients import (
     JudgeClient,
     make_client,
 )
+from meta_evaluator.judges._limits import backoff_delay, rate_limiter
 from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
 from meta_evaluator.judges._prompt import check_template, format_instructions, render_prompt
 from meta_evaluator.judges._providers import ClientRequest, judge_client, registered_clients
@@ -30,12 +31,14 @@ __all__ = [
     "JudgeResults",
     "JudgeSpec",
     "ParsedAnswer",
+    "backoff_delay",
     "check_template",
     "format_instructions",
     "judge_client",
     "load_judge_specs",
     "make_client",
     "parse_answer",
+    "rate_limiter",
     "registered_clients",
     "render_prompt",
     "run_judges",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,14 +26,13 @@ from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._cache import ResponseCache, cache_key
 from meta_evaluator.judges._clients import CallSettings, Completion, JudgeClient
 from meta_evaluator.judges._journal import Journal
+from meta_evaluator.judges._limits import MAX_RETRY_AFTER_S, backoff_delay
 from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
 from meta_evaluator.judges._prompt import build_messages
 from meta_evaluator.judges._spec import JudgeSpec
 
 __all__ = ["AUTH_STATUSES", "MAX_RETRY_AFTER_S"]
 
-MAX_RETRY_AFTER_S = 300.0
-"""Longest provider-requested wait that is honoured."""
 
 AUTH_STATUSES = (401, 403)
 """HTTP statuses that stop a judge when they answer its first call(s): every call would fail."""
@@ -124,9 +122,7 @@ class _Halted(JudgeCallError):
 
 
 def _backoff(spec: JudgeSpec, attempt: int, retry_after: float | None) -> float:
-    if retry_after is not None and retry_after > 0:
-        return min(retry_after, MAX_RETRY_AFTER_S) + random.uniform(0, spec.backoff_base_s / 4)
-    return random.uniform(0, min(spec.backoff_max_s, spec.backoff_base_s * (2**attempt)))
+    return backoff_delay(attempt, retry_after, base_s=spec.backoff_base_s, max_s=spec.backoff_max_s)
 
 
 def _row_is_empty(row: dict[str, Any], used: list[str]) -> bool:

@@ -83,6 +83,8 @@ __all__ = [
     "make_client",
 ]
 
+DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+"""The environment variable read for a key when a judge names no ``api_key_env``."""
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -284,13 +286,13 @@ def _sdk_client(request: ClientRequest, cls: type[OpenAIClient | AnthropicClient
     )
 
 
-@judge_client("openai", key_env="OPENAI_API_KEY")
+@judge_client("openai", key_env=DEFAULT_KEY_ENV["openai"])
 def _openai_client(request: ClientRequest) -> JudgeClient:
     """The official openai SDK (imported by the client on first use)."""
     return _sdk_client(request, OpenAIClient)
 
 
-@judge_client("anthropic", key_env="ANTHROPIC_API_KEY")
+@judge_client("anthropic", key_env=DEFAULT_KEY_ENV["anthropic"])
 def _anthropic_client(request: ClientRequest) -> JudgeClient:
     """The official anthropic SDK (imported by the client on first use)."""
     return _sdk_client(request, AnthropicClient)

@@ -335,11 +335,13 @@ async def test_rate_limiter_is_awaited_per_call(task, tmp_path, monkeypatch):
 
 
 def test_limiter_shapes():
-    lim = _runner._limiter(30)
+    from meta_evaluator.judges import rate_limiter
+
+    lim = rate_limiter(30)
     assert (lim.max_rate, lim.time_period) == (1, 2.0)  # 30/min -> one every 2 s, no burst
-    lim = _runner._limiter(600)
+    lim = rate_limiter(600)
     assert (lim.max_rate, lim.time_period) == (10.0, 1.0)
-    assert _runner._limiter(None) is None
+    assert rate_limiter(None) is None
 
 
 async def test_small_rpm_spaces_calls(task, tmp_path):
@@ -364,11 +366,16 @@ async def test_small_rpm_spaces_calls(task, tmp_path):
 
 
 def test_backoff_full_jitter_and_retry_after():
+    from meta_evaluator.judges import backoff_delay
+
+    def _backoff(s, attempt, retry_after):
+        return backoff_delay(attempt, retry_after, base_s=s.backoff_base_s, max_s=s.backoff_max_s)
+
     s = spec(backoff_base_s=1.0, backoff_max_s=5.0)
-    waits = [_runner._backoff(s, 10, None) for _ in range(200)]
+    waits = [_backoff(s, 10, None) for _ in range(200)]
     assert min(waits) >= 0 and max(waits) <= 5.0  # capped
-    assert _runner._backoff(s, 0, 2.0) >= 2.0  # Retry-After honoured
-    assert _runner._backoff(s, 0, 10_000) <= _runner.MAX_RETRY_AFTER_S + 1
+    assert _backoff(s, 0, 2.0) >= 2.0  # Retry-After honoured
+    assert _backoff(s, 0, 10_000) <= _runner.MAX_RETRY_AFTER_S + 1
 
 
 async def test_bad_template_fails_before_any_call(task, tmp_path):
