@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -20,6 +22,7 @@ def test_quickstart_block_has_exactly_two_command_lines():
     assert "pytest" in lines[1]
 
 
+@pytest.mark.slow
 def test_tour_runs_as_written_again_and_leaves_nothing_behind(tmp_path):
     tour = README[README.index("## A five-minute tour") :]
     code = re.search(r"```python\n(.*?)```", tour, re.S).group(1)

@@ -12,6 +12,8 @@ from meta_evaluator.eval_task import EvalTask, MultiLabelSchema
 from meta_evaluator.judges._clients import CallSettings, make_client
 from meta_evaluator.judges._local import LocalJudgeClient, validate_label_descriptions
 
+pytestmark = pytest.mark.slow  # loads the sentence-transformers model
+
 TASK = EvalTask(
     task_schemas={
         "rejection": ["rejection", "not rejection"],
