@@ -1,0 +1,93 @@
+"""Storing an import in a project: annotations, judge results, and the Label Studio users learnt.
+
+``MetaEvaluator.add_annotations`` is a thin method over :func:`import_into_project`. Everything is
+checked before anything is written: an annotator or a judge that already has data in the project
+is an error unless ``overwrite=True``.
+
+The project remembers, in ``annotations/label_studio_users.json``, the ``ls_user_<id>`` -> email
+pairs any Label Studio export paired; they are applied to later imports (under the user's own
+``annotator_map``), so the same person keeps one annotator id across export types.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from meta_evaluator._io import atomic_write_text
+from meta_evaluator.annotations.importers import load_annotations
+from meta_evaluator.annotations.importers._registry import ImportResult
+from meta_evaluator.errors import ProjectError
+
+if TYPE_CHECKING:
+    from meta_evaluator.project import MetaEvaluator
+
+__all__ = ["import_into_project"]
+
+logger = logging.getLogger("meta_evaluator.annotations.importers")
+
+USERS_FILE = "label_studio_users.json"
+
+
+def _known_users(directory: Path) -> dict[str, str]:
+    path = directory / USERS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ProjectError(
+            f"Cannot read {str(path)!r}: {exc}. Delete it (it only remembers which Label Studio "
+            "user id belongs to which email) and import the exports again."
+        ) from exc
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def import_into_project(
+    ev: MetaEvaluator,
+    source: Any,
+    *,
+    format: str | None,
+    overwrite: bool,
+    options: dict[str, Any],
+) -> ImportResult:
+    """Read ``source`` with :func:`load_annotations` and store it in ``ev`` (see module doc).
+
+    Raises:
+        ProjectError: A judge in the export already has results and ``overwrite`` is False.
+        AnnotationError: An annotator already has annotations and ``overwrite`` is False.
+        ConfigError, DataFileError, ColumnError, IdError: As for :func:`load_annotations`.
+    """
+    task, ids = ev._annotation_context()
+    known = _known_users(ev.annotations_dir)
+    user_map = options.pop("annotator_map", None)
+    result = load_annotations(
+        source,
+        task=task,
+        format=format,
+        known_ids=ids,
+        annotator_map={**known, **dict(user_map or {})} or None,
+        **options,
+    )
+    clash = [j for j in result.judges if (ev.results_dir / j / "state.json").exists()]
+    if clash and not overwrite:
+        raise ProjectError(
+            f"Judge(s) {clash!r} from this export already have results in "
+            f"{str(ev.results_dir)!r}. Pass overwrite=True to replace them, or judges=False to "
+            "import the human annotations only."
+        )
+    store = ev.annotations
+    if result.annotations.height:
+        store.add(result.annotations, overwrite=overwrite)  # raises before changing anything
+        store.save(ev.annotations_dir)
+    for judge_id, res in result.judges.items():
+        res.save(ev.results_dir / judge_id)
+    learnt = {k: v for k, v in result.user_ids.items() if known.get(k) != v}
+    if learnt:
+        ev.annotations_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(
+            ev.annotations_dir / USERS_FILE, json.dumps({**known, **learnt}, indent=2)
+        )
+    return result
