@@ -60,6 +60,8 @@ class Collector:
     dropped: dict[str, int] = field(default_factory=dict)
     user_ids: dict[str, str] = field(default_factory=dict)
     judge_names: dict[str, str] = field(default_factory=dict)
+    unknown_what: str = "question(s)"
+    """How messages call names that match no task."""
     _judge_at: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -203,7 +205,10 @@ class Collector:
             )
         if self.unknown:
             logger.info(
-                "%s: ignoring question(s) that match no task: %r", self.origin, list(self.unknown)
+                "%s: ignoring %s that match no task: %r",
+                self.origin,
+                self.unknown_what,
+                list(self.unknown),
             )
         if self.skipped:
             logger.info(

@@ -336,7 +336,8 @@ def _load_rows(src: Source, opts: ImportOptions, fmt: str) -> ImportResult:
     origin = f"Label Studio {kind} export {src.name}"
     col = Collector(opts, origin=origin, format=fmt)
     rows = src.rows()
-    col.seen(k for k in src.key_set() if k not in _MIN_META)
+    col.unknown_what = "column(s) (task data or controls)"
+    col.seen(sorted(k for k in src.key_set() if k not in _MIN_META and k != opts.id_field))
     for pos, row in enumerate(rows, 1):
         sid = id_text(row.get(opts.id_field)) or id_text(row.get("id"))
         where = f"{origin}, row {pos} (original_id {sid!r})"
