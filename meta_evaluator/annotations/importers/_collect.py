@@ -51,6 +51,8 @@ class Collector:
     """Words naming the export in messages (e.g. "Label Studio export 'a.json'")."""
     format: str
     qmap: dict[str, str] = field(init=False)
+    kinds: dict[str, str] = field(init=False)
+    """Task name -> task kind (categorical, numeric, text, multilabel)."""
     rows: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     judge_rows: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     ground_truth: list[tuple[str, str]] = field(default_factory=list)
@@ -66,6 +68,7 @@ class Collector:
 
     def __post_init__(self) -> None:
         self.qmap = question_map(self.options.task, self.options.field_map, "add_annotations")
+        self.kinds = {t: self.task.task_kind(t) for t in self.task.task_names}
 
     @property
     def task(self) -> EvalTask:
@@ -104,7 +107,7 @@ class Collector:
         task_name = self.qmap.get(question)
         if task_name is None:
             return SKIP
-        kind = self.task.task_kind(task_name)
+        kind = self.kinds[task_name]
         if kind == "text":
             return json.dumps([str(v) for v in ordered], ensure_ascii=False)
         self.skip(
@@ -170,7 +173,8 @@ class Collector:
 
     def _cell(self, task_name: str, value: Any, *, where: str) -> Any:
         """A raw answer as a cell of the task's column (lists only for multilabel tasks)."""
-        multilabel = self.task.task_kind(task_name) == "multilabel"
+        kind = self.kinds[task_name]
+        multilabel = kind == "multilabel"
         if isinstance(value, list | tuple):
             items = [v for v in value if v is not None]
             if multilabel:
@@ -178,11 +182,16 @@ class Collector:
             if not items:
                 return None
             if len(items) > 1:
+                hint = (
+                    " (An Argilla 2.x ranking? Keep the dataset's settings.json beside the "
+                    "records so the question is known as a ranking.)"
+                    if kind == "text"
+                    else ""
+                )
                 raise AnnotationError(
                     f"{where}: task {task_name!r} got {len(items)} labels {items!r}, but it is "
-                    f"{self.task.task_kind(task_name)} (one label per sample). Make it a "
-                    "MultiLabelSchema(outcomes=[...]) task, or configure the question as "
-                    "single-choice."
+                    f"{kind} (one label per sample). Make it a MultiLabelSchema(outcomes=[...]) "
+                    f"task, or configure the question as single-choice.{hint}"
                 )
             value = items[0]
         if isinstance(value, str) and not value.strip():
@@ -291,7 +300,7 @@ class Collector:
         ]
         for t in tasks:
             values = [r[2].get(t) for r in rows]
-            columns.append(_column(t, values, multilabel=self.task.task_kind(t) == "multilabel"))
+            columns.append(_column(t, values, multilabel=self.kinds[t] == "multilabel"))
         return pl.DataFrame(columns)
 
 

@@ -176,7 +176,7 @@ def _min_value(cell: Any, question: str, col: Collector) -> Any:
             isinstance(decoded, list) and any(isinstance(x, dict) for x in decoded)
         )
         task_name = col.qmap.get(question)
-        if not structured and task_name is not None and col.task.task_kind(task_name) == "text":
+        if not structured and task_name is not None and col.kinds[task_name] == "text":
             return cell  # free text that happens to look like JSON
         cell = decoded
     if isinstance(cell, dict):
