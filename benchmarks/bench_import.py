@@ -62,10 +62,11 @@ def write_exports(n: int, out: Path) -> dict[str, Path]:
                     "quality": [{"rating": rate}],
                     "annotator": email,
                     "annotation_id": 3 * i + j,
-                }  # fmt: skip
+                }
             )
-            long_rows.append({"original_id": sid, "annotator_id": email, "rejection": lab,
-                              "quality": rate})  # fmt: skip
+            long_rows.append(
+                {"original_id": sid, "annotator_id": email, "rejection": lab, "quality": rate}
+            )
         pred = {"model_version": "clf-v1", "result": [anns[0]["result"][0]]}
         tasks.append({"id": i, "data": data, "annotations": anns, "predictions": [pred]})
         flat.append(

@@ -67,8 +67,11 @@ def _hf_questions(src: Source) -> set[str]:
     keys = src.key_set()
     out = {k[: -len(_SUG_META)] for k in keys if k.endswith(_SUG_META)}
     for rec in src.sample():
-        out |= {k for k, v in rec.items() if k not in ("responses", "suggestions")
-                and _is_response_list(v)}  # fmt: skip
+        out |= {
+            k
+            for k, v in rec.items()
+            if k not in ("responses", "suggestions") and _is_response_list(v)
+        }
     return out
 
 
@@ -306,8 +309,9 @@ def _flat_suggestions(rec: dict[str, Any]) -> Iterator[tuple[str | None, Any, An
 )
 def load_argilla_v2_flat(src: Source, opts: ImportOptions) -> ImportResult:
     """Read Argilla 2.x flattened records (see the module docstring)."""
-    return _load(src, opts, "argilla_v2_flat", _flat_responses, _flat_suggestions,
-                 default_status=None)  # fmt: skip
+    return _load(
+        src, opts, "argilla_v2_flat", _flat_responses, _flat_suggestions, default_status=None
+    )
 
 
 @importer(
@@ -319,8 +323,9 @@ def load_argilla_v2_flat(src: Source, opts: ImportOptions) -> ImportResult:
 )
 def load_argilla_v1(src: Source, opts: ImportOptions) -> ImportResult:
     """Read Argilla 1.x FeedbackDataset records (see the module docstring)."""
-    return _load(src, opts, "argilla_v1", _v1_responses, _v1_suggestions,
-                 default_status="submitted")  # fmt: skip
+    return _load(
+        src, opts, "argilla_v1", _v1_responses, _v1_suggestions, default_status="submitted"
+    )
 
 
 @importer(
@@ -370,5 +375,6 @@ def load_argilla_v1_datasets(src: Source, opts: ImportOptions) -> ImportResult:
             meta = obj(rec.get(f"{question}{_SUG_META}"))
             yield question, meta.get("agent"), rec.get(f"{question}-suggestion")
 
-    return _load(src, opts, "argilla_v1_datasets", responses, suggestions,
-                 default_status="submitted")  # fmt: skip
+    return _load(
+        src, opts, "argilla_v1_datasets", responses, suggestions, default_status="submitted"
+    )

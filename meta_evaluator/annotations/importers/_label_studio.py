@@ -51,9 +51,17 @@ _VALUE_KEYS: Final = {
     "pairwise": "selected",
 }
 _MIN_META: Final = frozenset(
-    {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "agreement",
-     "history"}
-)  # fmt: skip
+    {
+        "id",
+        "annotator",
+        "annotation_id",
+        "created_at",
+        "updated_at",
+        "lead_time",
+        "agreement",
+        "history",
+    }
+)
 _CREATED_USERNAME = re.compile(r"^\s*(\S+@\S+?)\s*,\s*(\d+)\s*$")
 _CANCELLED = "skipped/cancelled annotation(s) (include_cancelled=True imports them)"
 _UNANNOTATED = "task(s) nobody annotated"
@@ -327,8 +335,9 @@ def _predictions(rec: dict[str, Any], sid: str, col: Collector, where_task: str)
             col.drop("prediction(s) exported as ids only")
             continue
         where = f"{where_task}, prediction {n}"
-        col.add_judge(pred.get("model_version"), sid, _answers(_result_items(pred, where), col),
-                      where=where)  # fmt: skip
+        col.add_judge(
+            pred.get("model_version"), sid, _answers(_result_items(pred, where), col), where=where
+        )
 
 
 def _load_rows(src: Source, opts: ImportOptions, fmt: str) -> ImportResult:
