@@ -28,7 +28,7 @@ from polars.testing import assert_frame_equal
 from meta_evaluator import columns as C
 from meta_evaluator.annotations import load_annotation_file, load_annotations
 from meta_evaluator.annotations.importers import importer_names
-from meta_evaluator.errors import ConfigError, DataFileError, IdError
+from meta_evaluator.errors import AnnotationError, ConfigError, DataFileError, IdError
 from meta_evaluator.eval_task import EvalTask, MultiLabelSchema
 
 FIX = Path(__file__).parent / "fixtures"
@@ -421,3 +421,34 @@ def test_malformed_argilla_records_name_record_and_field(tmp_path):
         Exception, match=rf"task 'rejection'.*annotator '{BEN}', original_id 's001'.*'maybe'"
     ):
         load_annotations(v1, task=TASK)
+
+
+# --------------------------------------------------------------------------- registry
+def test_a_new_format_is_one_decorated_function(tmp_path):
+    from meta_evaluator.annotations.importers import ImportResult, _registry, importer
+
+    @importer(
+        "my_tool",
+        tool="my_tool",
+        detect=lambda src, opts: "my_labels" in src.key_set(),
+        description="records with 'my_labels'",
+    )
+    def load_my_tool(src, opts):
+        rows = [
+            {C.ORIGINAL_ID: r["sample"], C.ANNOTATOR_ID: r["by"], "rejection": r["my_labels"]}
+            for r in src.rows()
+        ]
+        return ImportResult(format="my_tool", annotations=pl.DataFrame(rows))
+
+    try:
+        assert importer_names()[-3:] == ["my_tool", "long", "wide"]  # tables stay last
+        records = [{"sample": "s001", "original_id": "s001", "by": "h1", "my_labels": "rejection"}]
+        res = load_annotations(records, task=TASK)
+        assert res.format == "my_tool"
+        assert res.annotations.columns == [C.ORIGINAL_ID, C.ANNOTATOR_ID, *TASK.task_names]
+        with pytest.raises(AnnotationError, match=r"my_tool import of the records passed"):
+            load_annotations(records, task=TASK, format="my_tool", known_ids=["s002"])
+        with pytest.raises(ConfigError, match=r"format 'my_tool' is already registered"):
+            importer("my_tool", tool="x", detect=lambda s, o: False, description="")(load_my_tool)
+    finally:
+        del _registry._REGISTRY["my_tool"]

@@ -48,6 +48,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +56,7 @@ from typing import Any, Literal
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator.annotations._loader import normalise_label_frame
 from meta_evaluator.annotations.importers import _argilla, _label_studio, _tables
 from meta_evaluator.annotations.importers._registry import (
     ARGILLA_STATUSES,
@@ -163,7 +165,17 @@ def load_annotations(
         judges=bool(judges),
     )
     src = read_source(source)
-    return detect_format(src, options, format).load(src, options)
+    imp = detect_format(src, options, format)
+    result = imp.load(src, options)
+    if not imp.load.__module__.startswith(__name__):  # a user's importer: validate its output
+        labels = normalise_label_frame(
+            result.annotations,
+            task=task,
+            origin=f"{imp.name} import of {src.name}",
+            known_ids=known_ids,
+        )
+        result = dataclasses.replace(result, annotations=labels)
+    return result
 
 
 def load_label_studio_export(

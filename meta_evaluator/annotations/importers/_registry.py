@@ -3,8 +3,9 @@
 An importer is ``fn(source, options) -> ImportResult``, registered with :func:`importer` under a
 format name, the tool family it belongs to and a ``detect(source, options) -> bool`` predicate
 that looks at the content (keys and value shapes of the first records; never the file extension).
-Detection tries the importers in registration order and picks the first whose predicate holds,
-so specific shapes register before generic ones (``long`` / ``wide`` come last).
+Detection tries the importers in registration order and picks the first whose predicate holds;
+the generic ``table`` formats (``long`` / ``wide``) are always tried last, so a format registered
+later (a user's own, with :func:`importer`) still wins over them.
 """
 
 from __future__ import annotations
@@ -147,14 +148,14 @@ def importer(
     return register
 
 
+def registered() -> list[Importer]:
+    """Registered importers, in detection order (the generic ``table`` formats last)."""
+    return sorted(_REGISTRY.values(), key=lambda imp: imp.tool == "table")
+
+
 def importer_names() -> list[str]:
     """Registered format names, in detection order."""
-    return list(_REGISTRY)
-
-
-def registered() -> list[Importer]:
-    """Registered importers, in detection order."""
-    return list(_REGISTRY.values())
+    return [imp.name for imp in registered()]
 
 
 def detect_format(source: Source, options: ImportOptions, format: str | None = None) -> Importer:
@@ -170,10 +171,11 @@ def detect_format(source: Source, options: ImportOptions, format: str | None = N
     if format is not None and format not in tools:
         raise ConfigError(
             f"The 'format' parameter of add_annotations must be None (detect), a tool "
-            f"({', '.join(map(repr, tools))}) or a format ({', '.join(map(repr, _REGISTRY))}); "
+            f"({', '.join(map(repr, tools))}) or a format "
+            f"({', '.join(map(repr, importer_names()))}); "
             f"got {format!r}."
         )
-    candidates = [imp for imp in _REGISTRY.values() if format is None or imp.tool == format]
+    candidates = [imp for imp in registered() if format is None or imp.tool == format]
     for imp in candidates:
         if imp.detect(source, options):
             return imp
