@@ -113,3 +113,11 @@ def test_aliases_go_through_the_registry(ev, tmp_path):
     assert "h2" in ev.annotations.annotator_ids
     ev.add_label_studio_annotations(shutil.copy(FIX / "ls_json_min.json", tmp_path / "m.json"))
     assert "carol@x.org" in ev.annotations.annotator_ids
+
+
+def test_annotator_map_applies_on_top_of_the_remembered_users(ev):
+    ev.add_annotations(FIX / "ls_snapshot.json", judges=False)
+    ev.add_annotations(
+        FIX / "ls_quick.json", judges=False, overwrite=True, annotator_map={"alice@x.org": "alice"}
+    )
+    assert ev.annotations.annotator_ids == ["alice", "alice@x.org", "bob@x.org", "carol@x.org"]

@@ -93,6 +93,7 @@ def load_annotations(
     id_field: str = C.ORIGINAL_ID,
     field_map: Mapping[str, str] | None = None,
     annotator_map: Mapping[str, str] | None = None,
+    known_users: Mapping[str, str] | None = None,
     annotator_id: str | None = None,
     annotator_column: str = C.ANNOTATOR_ID,
     statuses: Collection[str] | str | None = ("submitted",),
@@ -116,6 +117,9 @@ def load_annotations(
         field_map: Question / control name -> task name, where they differ.
         annotator_map: Annotator id as derived (``ls_user_3``), or the raw user id / email ->
             the id to store (to match annotators across tools or export types).
+        known_users: Label Studio ``ls_user_<id>`` -> email pairs known from other exports of
+            the project (``ImportResult.user_ids`` of earlier imports; ``add_annotations``
+            passes the ones it remembered), so a user id becomes the email.
         annotator_id: The annotator of a one-annotator table (``wide``), and of Label Studio
             annotations that name none (pre-1.0 single-user exports).
         annotator_column: Column naming the annotator of each row of a ``long`` table.
@@ -156,6 +160,7 @@ def load_annotations(
         id_field=id_field,
         field_map=field_map,
         annotator_map=annotator_map,
+        known_users=dict(known_users) if known_users else None,
         annotator_id=annotator_id,
         annotator_column=annotator_column,
         statuses=wanted,

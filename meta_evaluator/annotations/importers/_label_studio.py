@@ -126,7 +126,7 @@ def _annotator(raw: Any, col: Collector) -> str | None:
     email = email.strip() if email and email.strip() else None
     user = None if uid is None else f"ls_user_{uid}"
     if email is None and user is not None:
-        email = col.user_ids.get(user)
+        email = col.user_ids.get(user) or (col.options.known_users or {}).get(user)
     if email is not None:
         return col.annotator(email, user, uid)
     if user is None:

@@ -5,8 +5,9 @@ checked before anything is written: an annotator or a judge that already has dat
 is an error unless ``overwrite=True``.
 
 The project remembers, in ``annotations/label_studio_users.json``, the ``ls_user_<id>`` -> email
-pairs any Label Studio export paired; they are applied to later imports (under the user's own
-``annotator_map``), so the same person keeps one annotator id across export types.
+pairs any Label Studio export paired and passes them to later imports as ``known_users`` (the
+user's own ``annotator_map`` applies on top), so the same person keeps one annotator id across
+export types.
 """
 
 from __future__ import annotations
@@ -62,13 +63,12 @@ def import_into_project(
     """
     task, ids = ev._annotation_context()
     known = _known_users(ev.annotations_dir)
-    user_map = options.pop("annotator_map", None)
     result = load_annotations(
         source,
         task=task,
         format=format,
         known_ids=ids,
-        annotator_map={**known, **dict(user_map or {})} or None,
+        known_users={**known, **dict(options.pop("known_users", None) or {})},
         **options,
     )
     clash = [j for j in result.judges if (ev.results_dir / j / "state.json").exists()]

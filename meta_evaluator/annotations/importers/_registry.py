@@ -56,6 +56,8 @@ class ImportOptions:
     """Question / control / column name -> task name, where they differ."""
     annotator_map: Mapping[str, str] | None = None
     """Annotator id as derived (or the raw user id / email) -> the id to store."""
+    known_users: Mapping[str, str] | None = None
+    """Label Studio ``ls_user_<id>`` -> email pairs learnt from earlier exports of the project."""
     annotator_id: str | None = None
     """The annotator of rows that name none (a one-annotator ``wide`` file, pre-1.0 Label
     Studio completions without ``completed_by``)."""
