@@ -102,12 +102,15 @@ def summary(caplog) -> str:
         ("argilla_v1_datasets.jsonl", "argilla_v1_datasets"),
         ("argilla_v2_nested.json", "argilla_v2"),
         ("argilla_v2_flat.jsonl", "argilla_v2_flat"),
+        ("argilla_v1_text_classification.json", "argilla_v1_text_classification"),
     ],
 )
 def test_format_detected_by_content_not_extension(tmp_path, fixture, fmt):
     path = tmp_path / "export.dat"  # the extension says nothing
     shutil.copy(FIX / fixture, path)
     options = {"statuses": None, "annotator_id": "alice@x.org"}
+    if fmt == "argilla_v1_text_classification":
+        options["field_map"] = {"annotation": "rejection"}
     assert load_annotations(path, task=TASK, **options).format == fmt
 
 
@@ -117,6 +120,7 @@ def test_registry_lists_every_format_in_detection_order():
         "argilla_v1",
         "argilla_v2",
         "argilla_v1_datasets",
+        "argilla_v1_text_classification",
         "label_studio_json",
         "label_studio_json_min",
         "label_studio_csv",
@@ -376,6 +380,36 @@ def test_argilla_v2_flat_parquet_and_in_memory(tmp_path):
     same_rows(load_annotations(path, task=TASK).annotations, want)
     # straight from Python: dataset.records.to_list(flatten=True)
     same_rows(load_annotations(records, task=TASK).annotations, want)
+
+
+def test_argilla_v1_text_classification_records():
+    # the cleanlab tutorial's records: one "annotation" per record, "prediction" label scores
+    rejection_only = EvalTask(
+        task_schemas={"rejection": SCHEMAS["rejection"], "explanation": None},
+        response_columns=["llm_response"],
+    )
+    res = load_annotations(FIX / "argilla_v1_text_classification.json", task=rejection_only)
+    assert res.annotations.select(C.ORIGINAL_ID, C.ANNOTATOR_ID, "rejection").rows() == [
+        ("s001", "recognai", "rejection"),
+        ("s003", "recognai", "not rejection"),
+    ]
+    assert res.dropped == {"discarded response(s) (statuses=['submitted'])": 1}
+    assert judge_labels(res, "MultinomialNB", "rejection") == [
+        ("s001", "rejection"),
+        ("s002", "not rejection"),
+        ("s003", "not rejection"),
+        ("s004", "not rejection"),
+    ]
+    # several label tasks: say which one the annotation is
+    with pytest.raises(Exception, match=r"Questions found: \['annotation'\].*field_map="):
+        load_annotations(FIX / "argilla_v1_text_classification.json", task=TASK)
+    res = load_annotations(
+        FIX / "argilla_v1_text_classification.json",
+        task=TASK,
+        field_map={"annotation": "rejection"},
+        statuses=None,
+    )
+    assert res.annotations.height == 3
 
 
 # --------------------------------------------------------------------------- malformed records

@@ -4,20 +4,17 @@ One entry point, :func:`load_annotations` (``MetaEvaluator.add_annotations`` in 
 recognises the format by content — never by file extension — through a registry of importers,
 one decorated function per format (see :func:`importer_names`, in detection order):
 
-=========================  ================================================================
-format                     what it reads
-=========================  ================================================================
-``argilla_v2_flat``        Argilla 2.x flattened records, Hugging Face JSON lines / parquet
-``argilla_v1``             Argilla 1.x FeedbackDataset records
-``argilla_v2``             Argilla 2.x nested records (``to_list()`` / ``to_json()``)
-``argilla_v1_datasets``    Argilla 1.x Hugging Face datasets export (``format_as("datasets")``)
-``label_studio_json``      Label Studio JSON: quick export, snapshot (drafts, ``completed_by``
-                           objects), a single task object, pre-1.0 ``completions``
-``label_studio_json_min``  Label Studio JSON-MIN (one object per annotation)
-``label_studio_csv``       Label Studio CSV and TSV (one row per annotation)
-``long``                   ``original_id, annotator_id, <task columns>``
-``wide``                   ``original_id, <task columns>`` of one annotator (``annotator_id=``)
-=========================  ================================================================
+* ``argilla_v2_flat``: Argilla 2.x flattened records, Hugging Face JSON lines / parquet;
+* ``argilla_v1``: Argilla 1.x FeedbackDataset records;
+* ``argilla_v2``: Argilla 2.x nested records (``to_list()`` / ``to_json()``, ``to_disk``);
+* ``argilla_v1_datasets``: Argilla 1.x Hugging Face export (``format_as("datasets")``);
+* ``argilla_v1_text_classification``: Argilla 1.x ``TextClassificationRecord`` dicts;
+* ``label_studio_json``: Label Studio JSON: quick export, snapshot (drafts, ``completed_by``
+  objects), a single task object, pre-1.0 ``completions``;
+* ``label_studio_json_min``: Label Studio JSON-MIN (one object per annotation);
+* ``label_studio_csv``: Label Studio CSV and TSV (one row per annotation);
+* ``long``: ``original_id, annotator_id, <task columns>``;
+* ``wide``: ``original_id, <task columns>`` of one annotator (``annotator_id=``).
 
 ``format=`` also takes a tool (``"label_studio"``, ``"argilla"``, ``"table"``) to restrict the
 detection to that tool's formats. Every importer only reshapes; validation is the one path all
@@ -57,7 +54,7 @@ import polars as pl
 
 from meta_evaluator import columns as C
 from meta_evaluator.annotations._loader import normalise_label_frame
-from meta_evaluator.annotations.importers import _argilla, _label_studio, _tables
+from meta_evaluator.annotations.importers import _argilla, _argilla_text, _label_studio, _tables
 from meta_evaluator.annotations.importers._registry import (
     ARGILLA_STATUSES,
     ImportOptions,
@@ -81,7 +78,7 @@ __all__ = [
     "load_label_studio_export",
 ]
 
-_ = (_argilla, _label_studio, _tables)  # imported for their @importer registrations
+_ = (_argilla, _argilla_text, _label_studio, _tables)  # imported for their @importer registrations
 
 
 def load_annotations(
