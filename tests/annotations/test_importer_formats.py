@@ -166,6 +166,7 @@ def test_label_studio_quick_json(tmp_path, caplog):
         ("s004", "not rejection"),
     ]
     assert judge_labels(res, "clf_v2", "quality") == [("s001", 3), ("s002", 5)]
+    assert judge_labels(res, "clf-v1", C.CONFIDENCE) == [(s, 0.8) for s in IDS]  # "score"
     assert res.judges["clf_v2"].source == "external"
     assert "'clf v2': 'clf_v2'" in caplog.text
     # the same annotators as every other export, once the ids are mapped
@@ -284,6 +285,7 @@ def test_argilla_v1_records(tmp_path, caplog):
         ("s002", "not rejection"),
         ("s003", "rejection"),
     ]
+    assert judge_labels(res, "gpt-4o-mini", C.CONFIDENCE) == [(s, 0.9) for s in IDS[:3]]
     assert "ignoring question(s) that match no task: ['preference']" in caplog.text
 
 
@@ -368,6 +370,7 @@ def test_argilla_v2_flat_jsonl(tmp_path):
         "draft response(s) (statuses=['submitted'])": 1,
     }
     assert judge_labels(res, "gpt-4o-mini", "rejection")[1] == ("s002", "not rejection")
+    assert judge_labels(res, "gpt-4o-mini", C.CONFIDENCE)[1] == ("s002", 0.9)
 
 
 def test_argilla_v2_flat_parquet_and_in_memory(tmp_path):
@@ -399,6 +402,12 @@ def test_argilla_v1_text_classification_records():
         ("s002", "not rejection"),
         ("s003", "not rejection"),
         ("s004", "not rejection"),
+    ]
+    assert judge_labels(res, "MultinomialNB", C.CONFIDENCE) == [
+        ("s001", 0.81),
+        ("s002", 0.65),
+        ("s003", 0.9),
+        ("s004", 0.8),
     ]
     # several label tasks: say which one the annotation is
     with pytest.raises(Exception, match=r"Questions found: \['annotation'\].*field_map="):

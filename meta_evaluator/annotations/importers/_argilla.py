@@ -47,6 +47,8 @@ __all__: list[str] = []
 _SUG_META: Final = "-suggestion-metadata"
 _Response = tuple[str | None, str | None, str | None, Any]
 """(question, user_id, status, value)."""
+_Suggestion = tuple[str | None, Any, Any, Any]
+"""(question, agent, value, score)."""
 
 
 # --------------------------------------------------------------------------- detection
@@ -212,7 +214,8 @@ def _load(
         for user, answers in by_user.items():
             col.add(sid, user, col.map_answers(answers), where=f"{where}, user {user!r}")
         by_agent: dict[Any, dict[str, Any]] = {}
-        for question, agent, value in suggestions(rec):
+        agent_scores: dict[Any, list[Any]] = {}
+        for question, agent, value, score in suggestions(rec):
             if value is None:
                 continue
             if not opts.judges:
@@ -220,8 +223,15 @@ def _load(
                 continue
             col.seen([question])
             by_agent.setdefault(agent, {})[question] = _value(question, value, rankings, col)
+            agent_scores.setdefault(agent, []).append(score)
         for agent, answers in by_agent.items():
-            col.add_judge(agent, sid, col.map_answers(answers), where=f"{where}, suggestion")
+            col.add_judge(
+                agent,
+                sid,
+                col.map_answers(answers),
+                where=f"{where}, suggestion",
+                scores=agent_scores[agent],
+            )
     if no_status:
         if opts.statuses is not None:
             raise DataFileError(
@@ -255,10 +265,10 @@ def _v1_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
             yield question, user, status, value
 
 
-def _v1_suggestions(rec: dict[str, Any]) -> Iterator[tuple[str | None, Any, Any]]:
+def _v1_suggestions(rec: dict[str, Any]) -> Iterator[_Suggestion]:
     for sug in rec.get("suggestions") or []:
         sug = obj(sug)
-        yield sug.get("question_name"), sug.get("agent"), sug.get("value")
+        yield sug.get("question_name"), sug.get("agent"), sug.get("value"), sug.get("score")
 
 
 def _v2_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
@@ -271,10 +281,10 @@ def _v2_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
             yield question, id_text(entry.get("user_id")), entry.get("status"), entry.get("value")
 
 
-def _v2_suggestions(rec: dict[str, Any]) -> Iterator[tuple[str | None, Any, Any]]:
+def _v2_suggestions(rec: dict[str, Any]) -> Iterator[_Suggestion]:
     for question, sug in obj(rec.get("suggestions")).items():
         sug = obj(sug)
-        yield question, sug.get("agent"), sug.get("value")
+        yield question, sug.get("agent"), sug.get("value"), sug.get("score")
 
 
 def _flat_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
@@ -294,10 +304,15 @@ def _flat_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
             yield question, user, status[i] if i < len(status) else None, value
 
 
-def _flat_suggestions(rec: dict[str, Any]) -> Iterator[tuple[str | None, Any, Any]]:
+def _flat_suggestions(rec: dict[str, Any]) -> Iterator[_Suggestion]:
     for key, value in rec.items():
         if key.endswith(".suggestion"):
-            yield key[: -len(".suggestion")], rec.get(f"{key}.agent"), value
+            yield (
+                key[: -len(".suggestion")],
+                rec.get(f"{key}.agent"),
+                value,
+                rec.get(f"{key}.score"),
+            )
 
 
 @importer(
@@ -370,10 +385,11 @@ def load_argilla_v1_datasets(src: Source, opts: ImportOptions) -> ImportResult:
                     entry.get("value"),
                 )
 
-    def suggestions(rec: dict[str, Any]) -> Iterator[tuple[str | None, Any, Any]]:
+    def suggestions(rec: dict[str, Any]) -> Iterator[_Suggestion]:
         for question in questions:
             meta = obj(rec.get(f"{question}{_SUG_META}"))
-            yield question, meta.get("agent"), rec.get(f"{question}-suggestion")
+            value = rec.get(f"{question}-suggestion")
+            yield question, meta.get("agent"), value, meta.get("score")
 
     return _load(
         src, opts, "argilla_v1_datasets", responses, suggestions, default_status="submitted"

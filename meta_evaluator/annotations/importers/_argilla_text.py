@@ -35,8 +35,8 @@ def _detect_text_classification(src: Source, opts: ImportOptions) -> bool:
     )
 
 
-def _predicted(prediction: Any, multi_label: bool, where: str) -> Any:
-    """A 1.x ``prediction`` ([(label, score)] or [{"label", "score"}]) as the predicted label(s)."""
+def _predicted(prediction: Any, multi_label: bool, where: str) -> tuple[Any, list[float]]:
+    """A 1.x ``prediction`` ([(label, score)] or [{"label", "score"}]): label(s), score(s)."""
     pairs: list[tuple[Any, float]] = []
     for item in prediction:
         if isinstance(item, dict):
@@ -49,11 +49,11 @@ def _predicted(prediction: Any, multi_label: bool, where: str) -> Any:
                 f"{str(item)[:60]!r}."
             )
         pairs.append((label, float(score if score is not None else 0.0)))
-    if not pairs:
-        return None
     if multi_label:
-        return [label for label, score in pairs if score >= 0.5]
-    return max(pairs, key=lambda p: p[1])[0]
+        chosen = [(label, score) for label, score in pairs if score >= 0.5]
+        return [label for label, _ in chosen], [score for _, score in chosen]
+    label, score = max(pairs, key=lambda p: p[1])
+    return label, [score]
 
 
 @importer(
@@ -116,7 +116,13 @@ def load_argilla_v1_text_classification(src: Source, opts: ImportOptions) -> Imp
             if not opts.judges:
                 col.drop("prediction(s) (judges=False)")
                 continue
-            value = _predicted(prediction, bool(rec.get("multi_label")), where)
+            value, scores = _predicted(prediction, bool(rec.get("multi_label")), where)
             answers = col.map_answers({question: value})
-            col.add_judge(rec.get("prediction_agent"), sid, answers, where=f"{where}, prediction")
+            col.add_judge(
+                rec.get("prediction_agent"),
+                sid,
+                answers,
+                where=f"{where}, prediction",
+                scores=scores,
+            )
     return col.finish()

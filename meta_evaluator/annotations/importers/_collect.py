@@ -55,6 +55,7 @@ class Collector:
     """Task name -> task kind (categorical, numeric, text, multilabel)."""
     rows: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     judge_rows: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    judge_scores: list[float | None] = field(default_factory=list)
     ground_truth: list[tuple[str, str]] = field(default_factory=list)
     questions: dict[str, None] = field(default_factory=dict)
     unknown: dict[str, None] = field(default_factory=dict)
@@ -144,18 +145,37 @@ class Collector:
         if truth:
             self.ground_truth.append((sid, who))
 
-    def add_judge(self, raw_name: Any, sid: str, values: dict[str, Any], *, where: str) -> None:
-        """Add one judge's answers (a prediction / suggestion) for one sample."""
+    def add_judge(
+        self,
+        raw_name: Any,
+        sid: str,
+        values: dict[str, Any],
+        *,
+        where: str,
+        scores: Iterable[Any] = (),
+    ) -> None:
+        """Add one judge's answers (a prediction / suggestion) for one sample.
+
+        ``scores`` (the tool's confidence scores for these answers) become the row's
+        ``confidence``: their mean, when any is a number.
+        """
         judge = self._judge_id(raw_name)
         clean = self._cells(values, where=f"{where}, judge {judge!r}")
         if not clean:
             return
+        numbers = [
+            float(x) for x in scores if isinstance(x, int | float) and not isinstance(x, bool)
+        ]
+        numbers = [x for x in numbers if x == x]  # no nan
+        confidence = sum(numbers) / len(numbers) if numbers else None
         at = self._judge_at.get((judge, sid))
         if at is None:
             self._judge_at[(judge, sid)] = len(self.judge_rows)
             self.judge_rows.append((judge, sid, clean))
+            self.judge_scores.append(confidence)
         else:  # several predictions of one model version on a sample: the last one counts
             self.judge_rows[at] = (judge, sid, clean)
+            self.judge_scores[at] = confidence
             self.drop("earlier prediction(s) of the same model on a sample")
 
     def _judge_id(self, raw: Any) -> str:
@@ -282,15 +302,17 @@ class Collector:
             origin=f"{self.origin} (predictions / suggestions)",
             known_ids=self.options.known_ids,
             owner_kind="judge",
-        )
+        ).with_columns(pl.Series(C.CONFIDENCE, self.judge_scores, dtype=pl.Float64))
         out: dict[str, JudgeResults] = {}
         for (judge,), part in frame.partition_by(C.ANNOTATOR_ID, as_dict=True).items():
-            out[str(judge)] = judge_results_from_labels(
-                part.drop(C.ANNOTATOR_ID),
+            res = judge_results_from_labels(
+                part.drop(C.ANNOTATOR_ID, C.CONFIDENCE),
                 judge_id=str(judge),
                 task=self.task,
                 info={"source_file": self.origin, "imported_from": self.format},
             )
+            res.results_data = res.results_data.with_columns(part[C.CONFIDENCE])
+            out[str(judge)] = res
         return out
 
     def _frame(self, rows: list[tuple[str, str, dict[str, Any]]], tasks: list[str]) -> pl.DataFrame:

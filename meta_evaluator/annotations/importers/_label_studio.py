@@ -336,7 +336,11 @@ def _predictions(rec: dict[str, Any], sid: str, col: Collector, where_task: str)
             continue
         where = f"{where_task}, prediction {n}"
         col.add_judge(
-            pred.get("model_version"), sid, _answers(_result_items(pred, where), col), where=where
+            pred.get("model_version"),
+            sid,
+            _answers(_result_items(pred, where), col),
+            where=where,
+            scores=[pred.get("score")],
         )
 
 
