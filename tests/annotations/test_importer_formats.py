@@ -495,3 +495,23 @@ def test_a_new_format_is_one_decorated_function(tmp_path):
             importer("my_tool", tool="x", detect=lambda s, o: False, description="")(load_my_tool)
     finally:
         del _registry._REGISTRY["my_tool"]
+
+
+def test_python_objects_as_sources(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pydantic = pytest.importorskip("pydantic")
+    want = expected(tmp_path, ARGILLA_AS_CSV)
+    flat = [json.loads(x) for x in (FIX / "argilla_v2_flat.jsonl").read_text().split("\n") if x]
+    same_rows(load_annotations(pd.DataFrame(flat), task=TASK).annotations, want)
+
+    class Task(pydantic.BaseModel):  # how the Label Studio SDK hands tasks out
+        id: int
+        data: dict
+        annotations: list
+        predictions: list = []
+
+    tasks = [Task(**t) for t in json.loads((FIX / "ls_quick.json").read_text())]
+    res = load_annotations(tasks, task=TASK, annotator_map=LS_EMAILS)
+    same_rows(res.annotations, expected(tmp_path, LS_AS_CSV))
+    with pytest.raises(ConfigError, match=r"'source' parameter of add_annotations must be"):
+        load_annotations(42, task=TASK)

@@ -65,7 +65,11 @@ class Source:
 
 
 def read_source(source: Any) -> Source:
-    """Read a path, a list of record dicts, one record dict or a polars frame.
+    """Read a path, a list of record dicts, one record dict, or a polars / pandas frame.
+
+    Records may also be pydantic models (the Label Studio SDK's task objects): they are dumped
+    with ``model_dump()``. A pandas frame (Argilla 1.x ``to_pandas()``) is read row by row as
+    records, so nested cells (lists, dicts) stay as they are.
 
     Raises:
         DataFileError: Missing file, a directory, malformed JSON / JSONL / parquet, a record
@@ -78,13 +82,19 @@ def read_source(source: Any) -> Source:
         if source.height == 0:
             raise DataFileError("The annotation table passed holds no rows.")
         return Source(name="the table passed", path=None, container="python", frame=source)
+    if type(source).__name__ == "DataFrame" and hasattr(source, "to_dict"):  # pandas
+        records = source.to_dict(orient="records")
+        return _from_json(records, name="the table passed", path=None, container="python")
+    if hasattr(source, "model_dump"):
+        source = source.model_dump()
     if isinstance(source, Mapping):
         return _from_json(dict(source), name="the record passed", path=None, container="python")
     if isinstance(source, list | tuple):
-        return _from_json(list(source), name="the records passed", path=None, container="python")
+        items = [x.model_dump() if hasattr(x, "model_dump") else x for x in source]
+        return _from_json(items, name="the records passed", path=None, container="python")
     raise ConfigError(
         "The 'source' parameter of add_annotations must be a file path, a list of record dicts, "
-        f"one record dict or a polars DataFrame; got {type(source).__name__}."
+        f"one record dict or a polars / pandas DataFrame; got {type(source).__name__}."
     )
 
 
