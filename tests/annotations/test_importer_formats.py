@@ -508,7 +508,7 @@ def test_python_objects_as_sources(tmp_path):
         id: int
         data: dict
         annotations: list
-        predictions: list = []
+        predictions: list = pydantic.Field(default_factory=list)
 
     tasks = [Task(**t) for t in json.loads((FIX / "ls_quick.json").read_text())]
     res = load_annotations(tasks, task=TASK, annotator_map=LS_EMAILS)
