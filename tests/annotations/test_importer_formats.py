@@ -515,3 +515,13 @@ def test_python_objects_as_sources(tmp_path):
     same_rows(res.annotations, expected(tmp_path, LS_AS_CSV))
     with pytest.raises(ConfigError, match=r"'source' parameter of add_annotations must be"):
         load_annotations(42, task=TASK)
+
+
+@pytest.mark.parametrize("name", ["ls_quick.json", "ls_json_min.json", "ls_export.csv"])
+def test_label_studio_task_ids_that_are_not_sample_ids_get_a_hint(name):
+    with pytest.raises(
+        AnnotationError,
+        match=r"not in the evaluation data, e\.g\. \['101'.*task\(s\) have no 'uid' in their "
+        r"data, so their ids are Label Studio task ids: pass id_field=",
+    ):
+        load_annotations(FIX / name, task=TASK, known_ids=IDS, id_field="uid")

@@ -36,7 +36,7 @@ from typing import Any, Final
 from meta_evaluator.annotations.importers._collect import SKIP, Collector, id_text, logger, obj
 from meta_evaluator.annotations.importers._registry import ImportOptions, ImportResult, importer
 from meta_evaluator.annotations.importers._source import Source
-from meta_evaluator.errors import DataFileError, IdError
+from meta_evaluator.errors import AnnotationError, DataFileError, IdError
 
 __all__: list[str] = []
 
@@ -288,7 +288,7 @@ def load_label_studio_json(src: Source, opts: ImportOptions) -> ImportResult:
             fallback_ids,
             opts.id_field,
         )
-    return col.finish()
+    return _finish(col, fallback_ids)
 
 
 def _entries(rec: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -350,9 +350,13 @@ def _load_rows(src: Source, opts: ImportOptions, fmt: str) -> ImportResult:
     col = Collector(opts, origin=origin, format=fmt)
     rows = src.rows()
     col.unknown_what = "column(s) (task data or controls)"
+    fallback_ids = 0
     col.seen(sorted(k for k in src.key_set() if k not in _MIN_META and k != opts.id_field))
     for pos, row in enumerate(rows, 1):
-        sid = id_text(row.get(opts.id_field)) or id_text(row.get("id"))
+        sid = id_text(row.get(opts.id_field))
+        if sid is None:
+            sid = id_text(row.get("id"))
+            fallback_ids += sid is not None
         where = f"{origin}, row {pos} (original_id {sid!r})"
         if sid is None:
             raise IdError(
@@ -371,7 +375,21 @@ def _load_rows(src: Source, opts: ImportOptions, fmt: str) -> ImportResult:
             )
         answers = {q: _min_value(row[q], q, col) for q in row if q in col.qmap}
         col.add(sid, who, col.map_answers(answers), where=where)
-    return col.finish()
+    return _finish(col, fallback_ids)
+
+
+def _finish(col: Collector, fallback_ids: int) -> ImportResult:
+    """``col.finish()``; unknown ids that are Label Studio task ids get a hint to fix them."""
+    try:
+        return col.finish()
+    except AnnotationError as exc:
+        if not fallback_ids or "not in the evaluation data" not in str(exc):
+            raise
+        raise AnnotationError(
+            f"{exc} {fallback_ids} task(s) have no {col.options.id_field!r} in their data, so "
+            "their ids are Label Studio task ids: pass id_field=... naming the data key that "
+            "holds your sample ids."
+        ) from exc
 
 
 @importer(
