@@ -525,3 +525,19 @@ def test_label_studio_task_ids_that_are_not_sample_ids_get_a_hint(name):
         r"data, so their ids are Label Studio task ids: pass id_field=",
     ):
         load_annotations(FIX / name, task=TASK, known_ids=IDS, id_field="uid")
+
+
+def test_label_studio_old_csv_one_row_per_result(tmp_path):
+    # the SDK's ExportToCSV (pandas, one row per result, lists as Python reprs, index column)
+    path = tmp_path / "old.csv"
+    path.write_text(
+        ",id,annotation_id,annotator,original_id,rejection,harms\n"
+        "0,101,1001,alice@x.org,s001,rejection,\n"
+        "1,101,1001,alice@x.org,s001,,\"['violent', 'hateful']\"\n"
+        "2,101,1002,bob@x.org,s001,not rejection,\n"
+    )
+    res = load_annotations(path, task=TASK)
+    assert res.annotations.select(C.ANNOTATOR_ID, "rejection", "harms").rows() == [
+        ("alice@x.org", "rejection", ["hateful", "violent"]),
+        ("bob@x.org", "not rejection", None),
+    ]

@@ -28,6 +28,7 @@ to store) settles the rest.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterable
@@ -179,7 +180,10 @@ def _min_value(cell: Any, question: str, col: Collector) -> Any:
         try:
             decoded = json.loads(text)
         except ValueError:
-            return cell
+            try:  # pandas' to_csv of a list cell (the SDK's old CSV exporter): "['a', 'b']"
+                decoded = ast.literal_eval(text)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return cell
         structured = isinstance(decoded, dict) or (
             isinstance(decoded, list) and any(isinstance(x, dict) for x in decoded)
         )
@@ -352,6 +356,7 @@ def _load_rows(src: Source, opts: ImportOptions, fmt: str) -> ImportResult:
     col.unknown_what = "column(s) (task data or controls)"
     fallback_ids = 0
     col.seen(sorted(k for k in src.key_set() if k not in _MIN_META and k != opts.id_field))
+    merged: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {}
     for pos, row in enumerate(rows, 1):
         sid = id_text(row.get(opts.id_field))
         if sid is None:
@@ -374,6 +379,14 @@ def _load_rows(src: Source, opts: ImportOptions, fmt: str) -> ImportResult:
                 "pass annotator_id=... naming who made these annotations."
             )
         answers = {q: _min_value(row[q], q, col) for q in row if q in col.qmap}
+        answers = {q: v for q, v in answers.items() if v is not None}
+        # one row per result (the SDK's old CSV exporter): merge the rows of one annotation
+        key = (sid, who, id_text(row.get("annotation_id")) or f"row {pos}")
+        if key in merged:
+            merged[key][0].update(answers)
+        else:
+            merged[key] = (answers, where)
+    for (sid, who, _), (answers, where) in merged.items():
         col.add(sid, who, col.map_answers(answers), where=where)
     return _finish(col, fallback_ids)
 
