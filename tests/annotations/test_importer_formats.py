@@ -541,3 +541,15 @@ def test_label_studio_old_csv_one_row_per_result(tmp_path):
         ("alice@x.org", "rejection", ["hateful", "violent"]),
         ("bob@x.org", "not rejection", None),
     ]
+
+
+def test_label_studio_predictions_only_project():
+    # a pre-annotated project nobody has labelled yet: only judges come out
+    tasks = json.loads((FIX / "ls_quick.json").read_text())
+    for t in tasks:
+        t["annotations"] = []
+    res = load_annotations(tasks, task=TASK)
+    assert res.annotations.height == 0
+    assert res.annotations.columns == [C.ORIGINAL_ID, C.ANNOTATOR_ID, *TASK.task_names]
+    assert sorted(res.judges) == ["clf-v1", "clf_v2"]
+    assert res.dropped == {"task(s) nobody annotated": 4}
