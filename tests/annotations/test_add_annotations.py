@@ -121,3 +121,11 @@ def test_annotator_map_applies_on_top_of_the_remembered_users(ev):
         FIX / "ls_quick.json", judges=False, overwrite=True, annotator_map={"alice@x.org": "alice"}
     )
     assert ev.annotations.annotator_ids == ["alice", "alice@x.org", "bob@x.org", "carol@x.org"]
+
+
+def test_a_prediction_judge_never_takes_over_a_registered_judge(ev):
+    ev.add_judge(judge_id="clf-v1", llm_client="openai", model="gpt-4o-mini", prompt="{prompt}")
+    with pytest.raises(ProjectError, match=r"share their id with judge\(s\) registered"):
+        ev.add_annotations(FIX / "ls_quick.json", overwrite=True)
+    assert not ev.results_dir.exists() or not (ev.results_dir / "clf-v1").exists()
+    assert len(ev.annotations) == 0

@@ -553,3 +553,16 @@ def test_label_studio_predictions_only_project():
     assert res.annotations.columns == [C.ORIGINAL_ID, C.ANNOTATOR_ID, *TASK.task_names]
     assert sorted(res.judges) == ["clf-v1", "clf_v2"]
     assert res.dropped == {"task(s) nobody annotated": 4}
+
+
+def test_argilla_hub_layout_settings_at_the_repository_root(tmp_path):
+    # Dataset.to_hub: .argilla/settings.json at the root, the records in data/
+    (tmp_path / ".argilla").mkdir()
+    shutil.copy(FIX / "argilla_v2_disk" / "settings.json", tmp_path / ".argilla" / "settings.json")
+    (tmp_path / "data").mkdir()
+    records = [json.loads(x) for x in (FIX / "argilla_v2_flat.jsonl").read_text().split("\n") if x]
+    pl.DataFrame(records).write_parquet(tmp_path / "data" / "train-00000-of-00001.parquet")
+    res = load_annotations(tmp_path / "data" / "train-00000-of-00001.parquet", task=TASK_RANK)
+    assert res.annotations.filter(pl.col("preference").is_not_null())["preference"].to_list() == [
+        '["b", "a", "c"]'
+    ]

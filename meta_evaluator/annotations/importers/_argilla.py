@@ -102,9 +102,13 @@ def _ranking_questions(src: Source) -> set[str]:
     """Ranking question names from an Argilla ``settings.json`` beside the export, if any."""
     if src.path is None:
         return set()
+    here = src.path.parent
+    # Dataset.to_disk: settings.json beside records.json; to_hub: .argilla/settings.json at the
+    # repository root, the parquet files in data/
     for candidate in (
-        src.path.parent / "settings.json",
-        src.path.parent / ".argilla" / "settings.json",
+        here / "settings.json",
+        here / ".argilla" / "settings.json",
+        here.parent / ".argilla" / "settings.json",
     ):
         if not candidate.is_file():
             continue

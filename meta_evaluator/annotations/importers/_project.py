@@ -71,6 +71,13 @@ def import_into_project(
         known_users={**known, **dict(options.pop("known_users", None) or {})},
         **options,
     )
+    registered = [j for j in result.judges if j in ev.judges]
+    if registered:
+        raise ProjectError(
+            f"Judge(s) {registered!r} from this export share their id with judge(s) registered "
+            "in this project (add_judge / load_judges_from_yaml). Rename the model version / "
+            "agent in the export, or pass judges=False to import the human annotations only."
+        )
     clash = [j for j in result.judges if (ev.results_dir / j / "state.json").exists()]
     if clash and not overwrite:
         raise ProjectError(
