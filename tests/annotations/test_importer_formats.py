@@ -153,6 +153,8 @@ def test_label_studio_quick_json(tmp_path, caplog):
         "task(s) nobody annotated": 1,
     }
     line = summary(caplog)
+    assert res.summary == line  # also on the result, for notebooks that show no INFO logs
+    assert repr(res).startswith("ImportResult(format='label_studio_json', rows=5, judges=")
     assert "imported 5 label row(s) from 3 annotator(s) on 3 sample(s)" in line
     assert "6 judge row(s) from ['clf-v1', 'clf_v2']" in line
     assert "1 skipped/cancelled annotation(s)" in line

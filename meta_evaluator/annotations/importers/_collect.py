@@ -267,15 +267,11 @@ class Collector:
             if judges
             else ""
         )
-        logger.info(
-            "%s: imported %d label row(s) from %d annotator(s) on %d sample(s)%s; left out: %s",
-            self.origin,
-            humans.height,
-            n_ann,
-            n_samples,
-            judged,
-            left_out,
+        summary = (
+            f"{self.origin}: imported {humans.height} label row(s) from {n_ann} annotator(s) on "
+            f"{n_samples} sample(s){judged}; left out: {left_out}"
         )
+        logger.info("%s", summary)
         truth = pl.DataFrame(
             {
                 C.ORIGINAL_ID: [s for s, _ in self.ground_truth],
@@ -290,6 +286,7 @@ class Collector:
             ground_truth=truth,
             dropped=dict(self.dropped),
             user_ids=dict(self.user_ids),
+            summary=summary,
         )
 
     def _judges(self, matched: list[str]) -> dict[str, JudgeResults]:

@@ -100,6 +100,13 @@ class ImportResult:
     """Reason -> number of annotations / responses left out."""
     user_ids: dict[str, str] = field(default_factory=dict)
     """``ls_user_<id>`` -> email, for Label Studio users whose export paired them."""
+    summary: str = ""
+    """The import's one-line account: what was imported and everything left out."""
+
+    def __repr__(self) -> str:
+        judges = f", judges={sorted(self.judges)!r}" if self.judges else ""
+        text = f"ImportResult(format={self.format!r}, rows={self.annotations.height}{judges})"
+        return f"{text}\n{self.summary}" if self.summary else text
 
     @property
     def annotator_ids(self) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from meta_evaluator import columns as C
 from meta_evaluator.annotations._loader import normalise_label_frame
 from meta_evaluator.annotations.importers._registry import ImportOptions, ImportResult, importer
 from meta_evaluator.annotations.importers._source import Source
@@ -36,6 +37,14 @@ def _table(src: Source) -> pl.DataFrame:
             f"Annotation records {src.name} do not form a table ({exc}). Give every record the "
             "same keys with one type per key."
         ) from exc
+
+
+def _summary(src: Source, labels: pl.DataFrame) -> str:
+    n_ann = labels[C.ANNOTATOR_ID].n_unique()
+    return (
+        f"annotation file {src.name}: imported {labels.height} label row(s) from {n_ann} "
+        "annotator(s)"
+    )
 
 
 def _mapped(frame: pl.DataFrame, opts: ImportOptions, column: str) -> pl.DataFrame:
@@ -64,7 +73,7 @@ def load_long(src: Source, opts: ImportOptions) -> ImportResult:
         id_column=opts.id_field,
         known_ids=opts.known_ids,
     )
-    return ImportResult(format="long", annotations=labels)
+    return ImportResult(format="long", annotations=labels, summary=_summary(src, labels))
 
 
 @importer(
@@ -94,4 +103,4 @@ def load_wide(src: Source, opts: ImportOptions) -> ImportResult:
         id_column=opts.id_field,
         known_ids=opts.known_ids,
     )
-    return ImportResult(format="wide", annotations=labels)
+    return ImportResult(format="wide", annotations=labels, summary=_summary(src, labels))
