@@ -568,3 +568,12 @@ def test_argilla_hub_layout_settings_at_the_repository_root(tmp_path):
     assert res.annotations.filter(pl.col("preference").is_not_null())["preference"].to_list() == [
         '["b", "a", "c"]'
     ]
+
+
+def test_argilla_v2_ranking_without_settings_keeps_its_order_in_a_text_task(caplog):
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        res = load_annotations(FIX / "argilla_v2_flat.jsonl", task=TASK_RANK)
+    assert res.annotations.filter(pl.col("preference").is_not_null())["preference"].to_list() == [
+        '["b", "a", "c"]'
+    ]
+    assert "list answers to free-text task(s) ['preference'] kept in their order" in caplog.text

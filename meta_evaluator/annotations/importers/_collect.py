@@ -63,6 +63,8 @@ class Collector:
     dropped: dict[str, int] = field(default_factory=dict)
     user_ids: dict[str, str] = field(default_factory=dict)
     judge_names: dict[str, str] = field(default_factory=dict)
+    listed: dict[str, None] = field(default_factory=dict)
+    """Free-text tasks that received list answers (kept in order as JSON lists)."""
     unknown_what: str = "question(s)"
     """How messages call names that match no task."""
     _judge_at: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -201,17 +203,16 @@ class Collector:
                 return [str(v) for v in items]
             if not items:
                 return None
+            if len(items) > 1 and kind == "text":
+                # a list answer to a free-text task (an Argilla 2.x ranking exported without its
+                # settings, several choices): kept whole, in its order, as a JSON list
+                self.listed[task_name] = None
+                return json.dumps([str(v) for v in items], ensure_ascii=False)
             if len(items) > 1:
-                hint = (
-                    " (An Argilla 2.x ranking? Keep the dataset's settings.json beside the "
-                    "records so the question is known as a ranking.)"
-                    if kind == "text"
-                    else ""
-                )
                 raise AnnotationError(
                     f"{where}: task {task_name!r} got {len(items)} labels {items!r}, but it is "
                     f"{kind} (one label per sample). Make it a MultiLabelSchema(outcomes=[...]) "
-                    f"task, or configure the question as single-choice.{hint}"
+                    "task, or configure the question as single-choice."
                 )
             value = items[0]
         if isinstance(value, str) and not value.strip():
@@ -244,6 +245,13 @@ class Collector:
                 "%s: skipped answers whose type has no task equivalent: %r",
                 self.origin,
                 self.skipped,
+            )
+        if self.listed:
+            logger.info(
+                "%s: list answers to free-text task(s) %r kept in their order as JSON lists "
+                "(rankings keep their order this way)",
+                self.origin,
+                list(self.listed),
             )
         renamed = {raw: j for raw, j in self.judge_names.items() if raw != j}
         if renamed:
