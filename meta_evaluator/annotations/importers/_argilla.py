@@ -28,7 +28,8 @@ imports every response and says how many carried no status. Values: label -> tex
 task and are skipped with a logged reason otherwise (a 2.x ranking is a plain list of options, so
 it is recognised from the ``settings.json`` that ``Dataset.to_disk`` / ``to_hub`` write next to
 the records; without it a list answer to a free-text task still keeps its order, but a 2.x
-ranking mapped to a multi-label task reads as a set); spans are skipped. Suggestions become judge results, one judge per ``agent``.
+ranking mapped to a multi-label task reads as a set); spans are skipped. Suggestions become
+judge results, one judge per ``agent``.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from typing import Any, Final
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._ids import MAX_ID_LENGTH
 from meta_evaluator.annotations._external_judge import judge_results_from_labels
 from meta_evaluator.annotations._loader import normalise_label_frame
 from meta_evaluator.annotations.importers._registry import (
@@ -185,7 +186,7 @@ class Collector:
         text = id_text(raw) or default
         judge = self.judge_names.get(text)
         if judge is None:
-            judge = _JUDGE_ID_BAD.sub("_", text).strip("_.") or "judge"
+            judge = _JUDGE_ID_BAD.sub("_", text).strip("_.")[:MAX_ID_LENGTH] or "judge"
             self.judge_names[text] = judge
         return judge
 

@@ -17,6 +17,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from meta_evaluator._ids import id_path
 from meta_evaluator._io import atomic_write_text
 from meta_evaluator.annotations.importers import load_annotations
 from meta_evaluator.annotations.importers._registry import ImportResult
@@ -78,7 +79,8 @@ def import_into_project(
             "in this project (add_judge / load_judges_from_yaml). Rename the model version / "
             "agent in the export, or pass judges=False to import the human annotations only."
         )
-    clash = [j for j in result.judges if (ev.results_dir / j / "state.json").exists()]
+    folders = {j: id_path(ev.results_dir, j, legacy=j) for j in result.judges}
+    clash = [j for j, folder in folders.items() if (folder / "state.json").exists()]
     if clash and not overwrite:
         raise ProjectError(
             f"Judge(s) {clash!r} from this export already have results in "
@@ -90,7 +92,7 @@ def import_into_project(
         store.add(result.annotations, overwrite=overwrite)  # raises before changing anything
         store.save(ev.annotations_dir)
     for judge_id, res in result.judges.items():
-        res.save(ev.results_dir / judge_id)
+        res.save(folders[judge_id])
     learnt = {k: v for k, v in result.user_ids.items() if known.get(k) != v}
     if learnt:
         ev.annotations_dir.mkdir(parents=True, exist_ok=True)
