@@ -129,3 +129,12 @@ def test_a_prediction_judge_never_takes_over_a_registered_judge(ev):
         ev.add_annotations(FIX / "ls_quick.json", overwrite=True)
     assert not ev.results_dir.exists() or not (ev.results_dir / "clf-v1").exists()
     assert len(ev.annotations) == 0
+
+
+def test_judge_ids_that_are_not_plain_folder_names(ev):
+    ev.add_annotations(
+        FIX / "argilla_v1_text_classification.json", field_map={"annotation": "rejection"}
+    )
+    judges = ev.load_all_judge_results()
+    assert sorted(judges) == ["MultinomialNB"]  # stored in an injective folder name
+    assert judges["MultinomialNB"].results_data[C.CONFIDENCE].to_list() == [0.81, 0.65, 0.9, 0.8]
