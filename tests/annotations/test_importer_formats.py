@@ -577,3 +577,11 @@ def test_argilla_v2_ranking_without_settings_keeps_its_order_in_a_text_task(capl
         '["b", "a", "c"]'
     ]
     assert "list answers to free-text task(s) ['preference'] kept in their order" in caplog.text
+
+
+def test_wrapped_json_tables_are_detected(tmp_path):
+    rows = [{"original_id": "s001", "annotator_id": "h1", "rejection": "rejection"}]
+    for key in ("records", "data"):
+        path = _write(tmp_path, {key: rows}, f"{key}.json")
+        res = load_annotations(path, task=TASK)
+        assert (res.format, res.annotations.height) == ("long", 1)

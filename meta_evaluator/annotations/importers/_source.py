@@ -164,7 +164,8 @@ def _json_lines(text: str, name: str) -> list[Any]:
 
 def _from_json(obj: Any, *, name: str, path: Path | None, container: Container) -> Source:
     if isinstance(obj, dict):
-        wrapped = obj.get("records")
+        # {"records": [...]} / {"data": [...]} wrappers (a Label Studio task's "data" is an object)
+        wrapped = obj.get("records", obj.get("data"))
         obj = wrapped if isinstance(wrapped, list) else [obj]
     if not isinstance(obj, list):
         raise DataFileError(
