@@ -40,7 +40,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from meta_evaluator.annotations.importers._collect import SKIP, Collector, id_text, logger, obj
-from meta_evaluator.annotations.importers._registry import ImportOptions, ImportResult, importer
+from meta_evaluator.annotations.importers._registry import (
+    ARGILLA_STATUSES,
+    ImportOptions,
+    ImportResult,
+    importer,
+)
 from meta_evaluator.annotations.importers._source import Source
 from meta_evaluator.errors import DataFileError, IdError
 
@@ -155,14 +160,20 @@ def _metadata(rec: dict[str, Any], where: str) -> dict[str, Any]:
     return obj(raw)
 
 
-def _value(question: str | None, value: Any, rankings: set[str], col: Collector) -> Any:
+def _value(question: str | None, value: Any, rankings: set[str], col: Collector, where: str) -> Any:
     """A response / suggestion value, with rankings and spans resolved."""
     if question is None:
         return value
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         if all("rank" in v and "value" in v for v in value):  # 1.x ranking
+            ranks = [v["rank"] for v in value]
+            if not all(r is None or (isinstance(r, int | float) and r == r) for r in ranks):
+                raise DataFileError(
+                    f"{where}: ranking {question!r}: every 'rank' must be a number (or null); "
+                    f"got {ranks!r}."
+                )
             ordered = [
-                v["value"] for v in sorted(value, key=lambda v: (v["rank"] is None, v["rank"]))
+                v["value"] for v in sorted(value, key=lambda v: (v["rank"] is None, v["rank"] or 0))
             ]
             return col.ranking(question, ordered)
         col.skip(question, "span")
@@ -201,7 +212,13 @@ def _load(
         where = f"{origin}, record {pos} (original_id {sid!r})"
         by_user: dict[str, dict[str, Any]] = {}
         for question, user, status, value in responses(rec, where):
+            _check_name(question, where)
             col.seen([question])
+            if status is not None and not isinstance(status, str):
+                raise DataFileError(
+                    f"{where}: a response to {question!r} has status {status!r}; Argilla "
+                    f"statuses are {ARGILLA_STATUSES!r}."
+                )
             if status is None:
                 status = default_status
                 if status is None:
@@ -216,19 +233,22 @@ def _load(
                 )
             answers = by_user.setdefault(col.annotator(user), {})
             if question is not None:
-                answers[question] = _value(question, value, rankings, col)
+                answers[question] = _value(question, value, rankings, col, where)
         for user, answers in by_user.items():
             col.add(sid, user, col.map_answers(answers), where=f"{where}, user {user!r}")
-        by_agent: dict[Any, dict[str, Any]] = {}
-        agent_scores: dict[Any, list[Any]] = {}
-        for question, agent, value, score in suggestions(rec):
+        by_agent: dict[str | None, dict[str, Any]] = {}
+        agent_scores: dict[str | None, list[Any]] = {}
+        for question, raw_agent, value, score in suggestions(rec):
             if value is None:
                 continue
+            _check_name(question, where)
+            agent = id_text(raw_agent)
             if not opts.judges:
                 col.drop("suggestion(s) (judges=False)")
                 continue
             col.seen([question])
-            by_agent.setdefault(agent, {})[question] = _value(question, value, rankings, col)
+            value = _value(question, value, rankings, col, where)
+            by_agent.setdefault(agent, {})[str(question)] = value
             agent_scores.setdefault(agent, []).append(score)
         for agent, answers in by_agent.items():
             col.add_judge(
@@ -258,8 +278,25 @@ def _load(
 
 
 # --------------------------------------------------------------------------- per shape
+def _list_field(rec: dict[str, Any], key: str, where: str) -> list[Any]:
+    value = rec.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DataFileError(f"{where}: field {key!r} must be a list; got {str(value)[:80]!r}.")
+    return value
+
+
+def _check_name(question: Any, where: str) -> None:
+    if question is not None and not isinstance(question, str):
+        raise DataFileError(
+            f"{where}: a response or suggestion names question {question!r}; question names are "
+            "text."
+        )
+
+
 def _v1_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
-    for resp in rec.get("responses") or []:
+    for resp in _list_field(rec, "responses", where):
         if not isinstance(resp, dict):
             raise DataFileError(f"{where}: a response is not an object: {str(resp)[:80]!r}.")
         user, status = id_text(resp.get("user_id")), resp.get("status")
@@ -272,7 +309,8 @@ def _v1_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
 
 
 def _v1_suggestions(rec: dict[str, Any]) -> Iterator[_Suggestion]:
-    for sug in rec.get("suggestions") or []:
+    suggestions = rec.get("suggestions")
+    for sug in suggestions if isinstance(suggestions, list) else []:
         sug = obj(sug)
         yield sug.get("question_name"), sug.get("agent"), sug.get("value"), sug.get("score")
 
@@ -300,10 +338,10 @@ def _flat_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
         question = key[: -len(".responses")]
         users = rec.get(f"{key}.users") or []
         status = rec.get(f"{key}.status") or []
-        if not isinstance(values, list) or not isinstance(users, list):
+        if not all(isinstance(x, list) for x in (values, users, status)):
             raise DataFileError(
-                f"{where}: fields {key!r} and {key + '.users'!r} must be lists; got "
-                f"{str(values)[:60]!r} and {str(users)[:60]!r}."
+                f"{where}: fields {key!r}, {key + '.users'!r} and {key + '.status'!r} must be "
+                f"lists; got {str(values)[:60]!r}, {str(users)[:60]!r} and {str(status)[:60]!r}."
             )
         for i, value in enumerate(values):
             user = id_text(users[i]) if i < len(users) else None

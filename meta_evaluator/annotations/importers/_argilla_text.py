@@ -48,6 +48,13 @@ def _predicted(prediction: Any, multi_label: bool, where: str) -> tuple[Any, lis
                 f"{where}: field 'prediction' must hold (label, score) pairs; got "
                 f"{str(item)[:60]!r}."
             )
+        if score is not None and not (
+            isinstance(score, int | float) and not isinstance(score, bool)
+        ):
+            raise DataFileError(
+                f"{where}: field 'prediction' holds score {score!r} for {label!r}; scores are "
+                "numbers."
+            )
         pairs.append((label, float(score if score is not None else 0.0)))
     if multi_label:
         chosen = [(label, score) for label, score in pairs if score >= 0.5]

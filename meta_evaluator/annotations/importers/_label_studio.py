@@ -93,7 +93,8 @@ def _user_ids(records: Iterable[dict[str, Any]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for rec in records:
         for key in ("annotations", "completions", "drafts"):
-            for ann in rec.get(key) or []:
+            entries = rec.get(key)
+            for ann in entries if isinstance(entries, list) else []:
                 if not isinstance(ann, dict):
                     continue
                 who = ann.get("completed_by")
