@@ -42,6 +42,10 @@ def test_add_annotations_stores_labels_and_predictions_as_judges(ev):
     assert sorted(judges) == ["clf-v1", "clf_v2"]
     assert judges["clf-v1"].source == "external"
     assert judges["clf-v1"].results_data.height == 4
+    # provenance without local paths (the project is shareable)
+    assert judges["clf-v1"].info["source_file"] == "ls_snapshot.json"
+    for state in ev.results_dir.glob("*/state.json"):
+        assert str(FIX) not in state.read_text()
     # the imported judge is scored like any other
     ev.add_metrics_config(
         MetricsConfig(

@@ -197,7 +197,7 @@ def _load(
 ) -> ImportResult:
     """The loop every Argilla shape shares; ``responses`` / ``suggestions`` read one record."""
     origin = f"Argilla export {src.name}"
-    col = Collector(opts, origin=origin, format=fmt)
+    col = Collector(opts, origin=origin, format=fmt, source_file=src.file_name)
     rankings = _ranking_questions(src)
     no_status = 0
     for pos, rec in enumerate(src.rows(), 1):

@@ -82,7 +82,9 @@ def load_argilla_v1_text_classification(src: Source, opts: ImportOptions) -> Imp
     label scoring 0.5 or more).
     """
     origin = f"Argilla export {src.name}"
-    col = Collector(opts, origin=origin, format="argilla_v1_text_classification")
+    col = Collector(
+        opts, origin=origin, format="argilla_v1_text_classification", source_file=src.file_name
+    )
     question = "annotation"
     if question not in col.qmap:
         labelled = [t for t, k in col.kinds.items() if k in ("categorical", "multilabel")]

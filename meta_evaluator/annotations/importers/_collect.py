@@ -51,6 +51,8 @@ class Collector:
     origin: str
     """Words naming the export in messages (e.g. "Label Studio export 'a.json'")."""
     format: str
+    source_file: str | None = None
+    """The export's bare file name, kept in judge results' info."""
     qmap: dict[str, str] = field(init=False)
     kinds: dict[str, str] = field(init=False)
     """Task name -> task kind (categorical, numeric, text, multilabel)."""
@@ -315,7 +317,7 @@ class Collector:
                 part.drop(C.ANNOTATOR_ID, C.CONFIDENCE),
                 judge_id=str(judge),
                 task=self.task,
-                info={"source_file": self.origin, "imported_from": self.format},
+                info={"source_file": self.source_file, "imported_from": self.format},
             )
             res.results_data = res.results_data.with_columns(part[C.CONFIDENCE])
             out[str(judge)] = res

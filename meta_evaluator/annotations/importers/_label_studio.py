@@ -236,7 +236,7 @@ def load_label_studio_json(src: Source, opts: ImportOptions) -> ImportResult:
       of a model on a task counts).
     """
     origin = f"Label Studio export {src.name}"
-    col = Collector(opts, origin=origin, format="label_studio_json")
+    col = Collector(opts, origin=origin, format="label_studio_json", source_file=src.file_name)
     records = src.rows()
     col.user_ids.update(_user_ids(records))
     fallback_ids = 0
@@ -352,7 +352,7 @@ def _predictions(rec: dict[str, Any], sid: str, col: Collector, where_task: str)
 def _load_rows(src: Source, opts: ImportOptions, fmt: str) -> ImportResult:
     kind = {"label_studio_csv": src.container.upper()}.get(fmt, "JSON-MIN")
     origin = f"Label Studio {kind} export {src.name}"
-    col = Collector(opts, origin=origin, format=fmt)
+    col = Collector(opts, origin=origin, format=fmt, source_file=src.file_name)
     rows = src.rows()
     col.unknown_what = "column(s) (task data or controls)"
     fallback_ids = 0

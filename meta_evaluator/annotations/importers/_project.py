@@ -87,10 +87,8 @@ def import_into_project(
             f"{str(ev.results_dir)!r}. Pass overwrite=True to replace them, or judges=False to "
             "import the human annotations only."
         )
-    store = ev.annotations
-    if result.annotations.height:
-        store.add(result.annotations, overwrite=overwrite)  # raises before changing anything
-        store.save(ev.annotations_dir)
+    if result.annotations.height:  # raises before changing anything; saves under the lock
+        ev._store_annotations(result.annotations, overwrite=overwrite)
     for judge_id, res in result.judges.items():
         res.save(folders[judge_id])
     learnt = {k: v for k, v in result.user_ids.items() if known.get(k) != v}

@@ -43,6 +43,11 @@ class Source:
     frame: pl.DataFrame | None = None
     """CSV / TSV (every cell as text) and parquet tables."""
 
+    @property
+    def file_name(self) -> str | None:
+        """The file's bare name (provenance kept with results: no local path is stored)."""
+        return None if self.path is None else self.path.name
+
     def rows(self) -> list[dict[str, Any]]:
         """Every record (tables: one dict per row)."""
         if self.records is not None:
