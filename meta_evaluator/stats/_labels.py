@@ -1,0 +1,232 @@
+"""Raw labels -> integer codes: the boundary between user data and the code kernels.
+
+The public raw-label statistics (:mod:`meta_evaluator.stats._reliability`, ``_correlation``,
+``_raw``) accept labels as they come: strings, numbers or booleans, with ``None`` or ``nan``
+meaning *missing*. This module turns such arrays into the integer codes (``0..K-1``, ``-1`` =
+missing) or float values (``nan`` = missing) that the private kernels use, without a Python loop
+for numeric numpy input (the fast path the benchmarks measure).
+
+Category order (the code order) is ``sorted`` order of the observed labels (Python ordering:
+numbers ascending, strings by code point), or the order of an explicit ``labels`` /
+``value_domain`` list, which also fixes the set of allowed labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from meta_evaluator.errors import DataError
+from meta_evaluator.stats._agreement import MISSING_CODE, FloatArray, IntArray
+
+__all__: list[str] = []
+
+_INT_RANGE = 1 << 20
+"""Integer-valued numeric labels spanning fewer values than this are coded without sorting."""
+
+
+def is_missing(value: Any) -> bool:
+    """Whether one raw label counts as missing (``None`` or a float ``nan``)."""
+    if value is None:
+        return True
+    return isinstance(value, float | np.floating) and value != value
+
+
+def label_array(x: Any, *, name: str, func: str, ndim: int | None = None) -> npt.NDArray[Any]:
+    """Read raw labels into a numpy array: numeric (float ``nan`` = missing) or ``object``.
+
+    Lists of numbers with ``None`` become float arrays; lists holding strings stay ``object`` (so
+    that ``nan`` is not turned into the string ``'nan'`` as :func:`numpy.asarray` would do).
+
+    Raises:
+        DataError: If the shape is not ``ndim``-D or the rows are ragged.
+    """
+    if isinstance(x, np.ndarray):
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except ValueError as exc:
+            raise DataError(
+                f"{func}: {name!r} must be a rectangular array of labels; got ragged rows ({exc})."
+            ) from exc
+        if arr.dtype.kind in "US":
+            arr = np.asarray(x, dtype=object)
+    if ndim is not None and arr.ndim != ndim:
+        layout = {1: "one label per item", 2: "a 2-D table"}.get(ndim, f"{ndim}-D")
+        raise DataError(
+            f"{func}: {name!r} must be {layout}; got an array of shape {arr.shape!r}."
+        )
+    if arr.dtype.kind == "O":
+        return _objects_to_array(arr, name=name, func=func)
+    if arr.dtype.kind in "US":
+        return arr.astype(object)
+    if arr.dtype.kind not in "biuf":
+        raise DataError(
+            f"{func}: {name!r} must hold strings or numbers (None/nan = missing); got dtype "
+            f"{arr.dtype!r}."
+        )
+    return arr
+
+
+def _objects_to_array(arr: npt.NDArray[Any], *, name: str, func: str) -> npt.NDArray[Any]:
+    """Object input: all-numeric -> float64 (``nan`` = missing); otherwise strings as objects."""
+    flat = arr.ravel()
+    missing = np.fromiter((is_missing(v) for v in flat), dtype=bool, count=flat.size)
+    present = flat[~missing]
+    n_str = sum(isinstance(v, str) for v in present)
+    if n_str == present.size:
+        if missing.any():
+            out = flat.copy()
+            out[missing] = None
+            return out.reshape(arr.shape)
+        return arr
+    if n_str == 0 and all(isinstance(v, int | float | np.number | bool) for v in present):
+        vals = np.full(flat.size, np.nan)
+        vals[~missing] = present.astype(np.float64)
+        return vals.reshape(arr.shape)
+    bad = next(v for v in present if not isinstance(v, str))
+    raise DataError(
+        f"{func}: {name!r} mixes strings with non-string labels such as {bad!r}; use one type "
+        "of label (None or nan for missing)."
+    )
+
+
+def numeric_values(arr: npt.NDArray[Any], *, name: str, func: str, what: str) -> FloatArray:
+    """Float64 values (``nan`` = missing) from a :func:`label_array` result.
+
+    Raises:
+        DataError: If the labels are strings (``what`` says which statistic needs numbers).
+    """
+    if arr.dtype.kind == "O":
+        present = [v for v in arr.ravel() if v is not None]
+        example = present[0] if present else None
+        raise DataError(
+            f"{func}: {what} needs numeric labels; {name!r} holds strings such as {example!r}. "
+            "Map them to numbers first, or use a nominal/ordinal statistic."
+        )
+    values = np.asarray(arr, dtype=np.float64)
+    if np.isinf(values).any():
+        raise DataError(f"{func}: {name!r} holds an infinite value; use nan for missing.")
+    return values
+
+
+def encode(
+    arrays: Sequence[npt.NDArray[Any]],
+    *,
+    labels: Sequence[Any] | None,
+    func: str,
+    param: str = "labels",
+) -> tuple[list[IntArray], list[Any]]:
+    """Code several :func:`label_array` results on one shared category list.
+
+    Returns:
+        ``(codes, categories)``: one int64 array per input (same shapes, ``-1`` = missing) and the
+        label of each code (Python objects, in sorted order or the order of ``labels``).
+
+    Raises:
+        DataError: If a label is not in ``labels``, or labels of different types are mixed.
+    """
+    numeric = [a.dtype.kind != "O" for a in arrays]
+    if any(numeric) and not all(numeric):
+        if all(not np.isfinite(a.astype(np.float64)).any() for a, n in zip(arrays, numeric) if n):
+            # an all-missing numeric array next to string labels: treat as missing strings
+            arrays = [a if not n else np.full(a.shape, None, dtype=object) for a, n in zip(
+                arrays, numeric, strict=True
+            )]
+            numeric = [False] * len(arrays)
+        else:
+            raise DataError(
+                f"{func}: one input holds strings and another numbers; use one type of label."
+            )
+    if all(numeric):
+        codes, cats = _encode_numeric(arrays)
+    else:
+        codes, cats = _encode_objects(arrays, func=func)
+    if labels is None:
+        return codes, cats
+    return _recode(codes, cats, list(labels), func=func, param=param)
+
+
+def _encode_numeric(arrays: Sequence[npt.NDArray[Any]]) -> tuple[list[IntArray], list[Any]]:
+    as_bool = all(a.dtype.kind == "b" for a in arrays)
+    floats = [np.asarray(a, dtype=np.float64) for a in arrays]
+    present = [~np.isnan(f) for f in floats]
+    vals = np.concatenate([f[p] for f, p in zip(floats, present, strict=True)])
+    out = [np.full(f.shape, MISSING_CODE, dtype=np.int64) for f in floats]
+    if vals.size == 0:
+        return out, []
+    lo, hi = vals.min(), vals.max()
+    integral = bool(np.all(vals == np.round(vals))) if hi - lo < _INT_RANGE else False
+    if integral:
+        base = np.int64(lo)
+        used = np.zeros(int(hi - lo) + 1, dtype=bool)
+        for f, p in zip(floats, present, strict=True):
+            used[(f[p] - lo).astype(np.int64)] = True
+        remap = np.cumsum(used) - 1
+        for o, f, p in zip(out, floats, present, strict=True):
+            o[p] = remap[(f[p] - lo).astype(np.int64)]
+        cats_arr: npt.NDArray[Any] = np.nonzero(used)[0] + base
+        # integral labels decode as int (1.0 == 1), booleans as bool
+        cats = [bool(c) for c in cats_arr] if as_bool else [int(c) for c in cats_arr]
+        return out, cats
+    uniq, inv = np.unique(vals, return_inverse=True)
+    start = 0
+    for o, p in zip(out, present, strict=True):
+        k = int(p.sum())
+        o[p] = inv[start : start + k]
+        start += k
+    return out, [float(c) for c in uniq]
+
+
+def _encode_objects(
+    arrays: Sequence[npt.NDArray[Any]], *, func: str
+) -> tuple[list[IntArray], list[Any]]:
+    present = [np.fromiter((v is not None for v in a.ravel()), bool, a.size) for a in arrays]
+    vals = np.concatenate(
+        [a.ravel()[p] for a, p in zip(arrays, present, strict=True)]
+    ).astype(str)
+    out = [np.full(a.size, MISSING_CODE, dtype=np.int64) for a in arrays]
+    if vals.size == 0:
+        return [o.reshape(a.shape) for o, a in zip(out, arrays, strict=True)], []
+    uniq, inv = np.unique(vals, return_inverse=True)
+    start = 0
+    for o, p in zip(out, present, strict=True):
+        k = int(p.sum())
+        o[p] = inv[start : start + k]
+        start += k
+    return [o.reshape(a.shape) for o, a in zip(out, arrays, strict=True)], [str(u) for u in uniq]
+
+
+def _recode(
+    codes: list[IntArray], cats: list[Any], labels: list[Any], *, func: str, param: str
+) -> tuple[list[IntArray], list[Any]]:
+    if len(set(map(_hashable, labels))) != len(labels):
+        raise DataError(f"{func}: {param!r} lists a label twice; got {labels!r}.")
+    pos = {_hashable(v): i for i, v in enumerate(labels)}
+    remap = np.empty(len(cats) + 1, dtype=np.int64)
+    remap[-1] = MISSING_CODE
+    for i, c in enumerate(cats):
+        key = _hashable(c)
+        if key not in pos:
+            raise DataError(
+                f"{func}: the label {c!r} is not in {param}={labels!r}; add it to {param!r} or "
+                "fix the data."
+            )
+        remap[i] = pos[key]
+    return [remap[c] for c in codes], labels
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def decode(codes: IntArray, categories: Sequence[Any]) -> list[Any]:
+    """Codes back to labels (``-1`` -> ``None``)."""
+    table = [*categories, None]
+    return [table[c] for c in codes.tolist()]
