@@ -37,9 +37,9 @@ class CorrelationResult:
     """Number of pairs used (both values present)."""
 
 
-def _pairs(x: Any, y: Any, *, func: str, names: tuple[str, str] = ("x", "y")) -> tuple[
-    FloatArray, FloatArray
-]:
+def _pairs(
+    x: Any, y: Any, *, func: str, names: tuple[str, str] = ("x", "y")
+) -> tuple[FloatArray, FloatArray]:
     ax = numeric_values(
         label_array(x, name=names[0], func=func, ndim=1), name=names[0], func=func, what=func
     )
@@ -119,7 +119,7 @@ def pearson(x: Any, y: Any) -> CorrelationResult:
 
 
 def _average_ranks(v: FloatArray) -> FloatArray:
-    """Ranks 1..n with ties given their average rank (``scipy.stats.rankdata(method="average")``)."""
+    """Ranks 1..n, ties sharing their average rank (as ``scipy.stats.rankdata``)."""
     order = np.argsort(v, kind="mergesort")
     sv = v[order]
     new = np.concatenate(([True], sv[1:] != sv[:-1]))

@@ -57,9 +57,7 @@ def label_array(x: Any, *, name: str, func: str, ndim: int | None = None) -> npt
             arr = np.asarray(x, dtype=object)
     if ndim is not None and arr.ndim != ndim:
         layout = {1: "one label per item", 2: "a 2-D table"}.get(ndim, f"{ndim}-D")
-        raise DataError(
-            f"{func}: {name!r} must be {layout}; got an array of shape {arr.shape!r}."
-        )
+        raise DataError(f"{func}: {name!r} must be {layout}; got an array of shape {arr.shape!r}.")
     if arr.dtype.kind == "O":
         return _objects_to_array(arr, name=name, func=func)
     if arr.dtype.kind in "US":
@@ -132,11 +130,16 @@ def encode(
     """
     numeric = [a.dtype.kind != "O" for a in arrays]
     if any(numeric) and not all(numeric):
-        if all(not np.isfinite(a.astype(np.float64)).any() for a, n in zip(arrays, numeric) if n):
+        if all(
+            not np.isfinite(a.astype(np.float64)).any()
+            for a, n in zip(arrays, numeric, strict=True)
+            if n
+        ):
             # an all-missing numeric array next to string labels: treat as missing strings
-            arrays = [a if not n else np.full(a.shape, None, dtype=object) for a, n in zip(
-                arrays, numeric, strict=True
-            )]
+            arrays = [
+                a if not n else np.full(a.shape, None, dtype=object)
+                for a, n in zip(arrays, numeric, strict=True)
+            ]
             numeric = [False] * len(arrays)
         else:
             raise DataError(
@@ -186,9 +189,7 @@ def _encode_objects(
     arrays: Sequence[npt.NDArray[Any]], *, func: str
 ) -> tuple[list[IntArray], list[Any]]:
     present = [np.fromiter((v is not None for v in a.ravel()), bool, a.size) for a in arrays]
-    vals = np.concatenate(
-        [a.ravel()[p] for a, p in zip(arrays, present, strict=True)]
-    ).astype(str)
+    vals = np.concatenate([a.ravel()[p] for a, p in zip(arrays, present, strict=True)]).astype(str)
     out = [np.full(a.size, MISSING_CODE, dtype=np.int64) for a in arrays]
     if vals.size == 0:
         return [o.reshape(a.shape) for o, a in zip(out, arrays, strict=True)], []

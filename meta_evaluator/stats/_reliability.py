@@ -208,11 +208,12 @@ def gwet_ac1(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
 
     With ``p_a`` and ``pi_k`` as in :func:`fleiss_kappa_from_ratings` and ``q`` categories::
 
-        p_e = sum_k pi_k (1 - pi_k) / (q (q - 1))
+        p_e = sum_k pi_k (1 - pi_k) / (q - 1)
         AC1 = (p_a - p_e) / (1 - p_e)
 
     AC1 is a chance-corrected agreement like kappa but does not collapse when one category
-    dominates (the "kappa paradox"): chance agreement is at most ``1/q``. Range about -1..1;
+    dominates (the "kappa paradox"): chance agreement is at most ``1/q`` and shrinks as one
+    category dominates. Range about -1..1;
     read it with the Landis & Koch bands of :func:`~meta_evaluator.stats.kappa_interpretation`
     (Gwet recommends benchmarking with a CI).
 
@@ -239,10 +240,10 @@ def gwet_ac1(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
         DataError: If ``ratings`` is not 2-D or holds a label outside ``categories``.
 
     Examples:
-        >>> # p_a = (1 + 1/3) / 2 = 2/3; pi = (2/3, 1/3); p_e = 2 * (2/9) / 2 = 2/9
-        >>> # AC1 = (2/3 - 2/9) / (7/9) = 4/7
+        >>> # p_a = (1 + 1/3) / 2 = 2/3; pi = (2/3, 1/3); p_e = 2 * (2/9) / (2 - 1) = 4/9
+        >>> # AC1 = (2/3 - 4/9) / (5/9) = 2/5
         >>> round(gwet_ac1([["y", "y", "y"], ["y", "n", "n"]]), 12)
-        0.571428571429
+        0.4
     """
     func = "gwet_ac1"
     counts, q = _subject_counts(ratings, categories=categories, func=func)
@@ -250,7 +251,7 @@ def gwet_ac1(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
     if parts is None:
         return float("nan")
     pa, shares = parts
-    pe = float((shares * (1.0 - shares)).sum() / (q * (q - 1.0))) if q >= 2 else 0.0
+    pe = float((shares * (1.0 - shares)).sum() / (q - 1.0)) if q >= 2 else 0.0
     return (pa - pe) / (1.0 - pe)
 
 
