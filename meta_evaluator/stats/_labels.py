@@ -70,22 +70,35 @@ def label_array(x: Any, *, name: str, func: str, ndim: int | None = None) -> npt
     return arr
 
 
+def _factorize(flat: npt.NDArray[Any]) -> tuple[IntArray, list[Any]]:
+    """One dict pass: a code per element (first-seen order) and the distinct values."""
+    seen: dict[Any, int] = {}
+    get = seen.setdefault
+    codes = np.fromiter((get(v, len(seen)) for v in flat), dtype=np.int64, count=flat.size)
+    return codes, list(seen)
+
+
 def _objects_to_array(arr: npt.NDArray[Any], *, name: str, func: str) -> npt.NDArray[Any]:
-    """Object input: all-numeric -> float64 (``nan`` = missing); otherwise strings as objects."""
+    """Object input: all-numeric -> float64 (``nan`` = missing); otherwise strings as objects.
+
+    Types are checked on the distinct values only, so the cost is one dict pass over the labels.
+    """
     flat = arr.ravel()
-    missing = np.fromiter((is_missing(v) for v in flat), dtype=bool, count=flat.size)
-    present = flat[~missing]
+    codes, distinct = _factorize(flat)
+    missing = np.fromiter((is_missing(v) for v in distinct), dtype=bool, count=len(distinct))
+    present = [v for v, m in zip(distinct, missing, strict=True) if not m]
     n_str = sum(isinstance(v, str) for v in present)
-    if n_str == present.size:
-        if missing.any():
-            out = flat.copy()
-            out[missing] = None
-            return out.reshape(arr.shape)
-        return arr
+    if n_str == len(present):
+        table = np.array(
+            [None if m else v for v, m in zip(distinct, missing, strict=True)] or [None],
+            dtype=object,
+        )
+        return table[codes].reshape(arr.shape)
     if n_str == 0 and all(isinstance(v, int | float | np.number | bool) for v in present):
-        vals = np.full(flat.size, np.nan)
-        vals[~missing] = present.astype(np.float64)
-        return vals.reshape(arr.shape)
+        table_f = np.array(
+            [np.nan if m else float(v) for v, m in zip(distinct, missing, strict=True)]
+        )
+        return table_f[codes].reshape(arr.shape)
     bad = next(v for v in present if not isinstance(v, str))
     raise DataError(
         f"{func}: {name!r} mixes strings with non-string labels such as {bad!r}; use one type "
@@ -188,18 +201,22 @@ def _encode_numeric(arrays: Sequence[npt.NDArray[Any]]) -> tuple[list[IntArray],
 def _encode_objects(
     arrays: Sequence[npt.NDArray[Any]], *, func: str
 ) -> tuple[list[IntArray], list[Any]]:
-    present = [np.fromiter((v is not None for v in a.ravel()), bool, a.size) for a in arrays]
-    vals = np.concatenate([a.ravel()[p] for a, p in zip(arrays, present, strict=True)]).astype(str)
-    out = [np.full(a.size, MISSING_CODE, dtype=np.int64) for a in arrays]
-    if vals.size == 0:
-        return [o.reshape(a.shape) for o, a in zip(out, arrays, strict=True)], []
-    uniq, inv = np.unique(vals, return_inverse=True)
+    """Strings (``None`` = missing): one dict pass, then the distinct labels sorted."""
+    flat = np.concatenate([a.ravel() for a in arrays]) if arrays else np.empty(0, dtype=object)
+    first, distinct = _factorize(flat)
+    keep = [i for i, v in enumerate(distinct) if v is not None]
+    cats = sorted(str(distinct[i]) for i in keep)
+    pos = {c: i for i, c in enumerate(cats)}
+    remap = np.full(len(distinct) + 1, MISSING_CODE, dtype=np.int64)
+    for i in keep:
+        remap[i] = pos[str(distinct[i])]
+    codes = remap[first] if flat.size else np.empty(0, dtype=np.int64)
+    out = []
     start = 0
-    for o, p in zip(out, present, strict=True):
-        k = int(p.sum())
-        o[p] = inv[start : start + k]
-        start += k
-    return [o.reshape(a.shape) for o, a in zip(out, arrays, strict=True)], [str(u) for u in uniq]
+    for a in arrays:
+        out.append(codes[start : start + a.size].reshape(a.shape))
+        start += a.size
+    return out, cats
 
 
 def _recode(
