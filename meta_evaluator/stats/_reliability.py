@@ -247,6 +247,11 @@ def gwet_ac1(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
     """
     func = "gwet_ac1"
     counts, q = _subject_counts(ratings, categories=categories, func=func)
+    return _ac1_from_counts(counts, q, func=func)
+
+
+def _ac1_from_counts(counts: FloatArray, q: int, *, func: str) -> float:
+    """AC1 from ``subjects x K`` rater counts and the number of categories ``q`` (kernel)."""
     parts = _pa_and_shares(counts, func)
     if parts is None:
         return float("nan")
