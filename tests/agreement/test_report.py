@@ -39,7 +39,8 @@ def test_hand_computed_three_annotators(task):
         {
             "original_id": ["a", "a", "a", "b", "b", "b", "c", "c", "d"],
             "annotator_id": ["x", "y", "z", "x", "y", "z", "x", "y", "x"],
-            "verdict": ["safe", "safe", "unsafe", "unsure", "unsure", "unsure", "safe", "unsafe", "safe"],
+            "verdict": ["safe", "safe", "unsafe", "unsure", "unsure", "unsure", "safe", "unsafe",
+                        "safe"],
         }
     )  # fmt: skip
     rep = agreement_from_frames(task, "verdict", ann)
