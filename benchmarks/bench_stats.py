@@ -9,8 +9,10 @@ Synthetic, seeded data (5 categories, labels correlated with a hidden truth):
   missing-data Fleiss (Gwet's generalisation) and Gwet's AC1 are timed on the sparse data too.
 * 1,000,000 items x 3 raters (10% missing): alpha (nominal and interval), ours and the package.
 
-Each timing is the best of ``--repeats`` runs (wall clock, ``time.perf_counter``). The script
-prints seconds, the ratio reference / ours (>= 1 means ours is at least as fast) and checks that
+BLAS runs single-threaded (``OPENBLAS_NUM_THREADS=1`` unless set): on a small shared machine
+multi-threaded BLAS spin-waits and makes every small matrix product noisy; both sides get the
+same setting. Each timing is the best of ``--repeats`` runs (wall clock). The script prints
+seconds, the ratio reference / ours (>= 1 means ours is at least as fast) and checks that
 the values agree to 1e-9.
 
     python benchmarks/bench_stats.py             # full size
@@ -19,18 +21,23 @@ the values agree to 1e-9.
 
 from __future__ import annotations
 
-import argparse
-import time
-import warnings
-from collections.abc import Callable
-from typing import Any
+import os
 
-import krippendorff
-import numpy as np
-from statsmodels.stats.inter_rater import aggregate_raters
-from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy is imported (see the module docstring)
 
-from meta_evaluator.stats import fleiss_kappa_from_ratings, gwet_ac1, krippendorff_alpha
+import argparse  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import krippendorff  # noqa: E402
+import numpy as np  # noqa: E402
+from statsmodels.stats.inter_rater import aggregate_raters  # noqa: E402
+from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa  # noqa: E402
+
+from meta_evaluator.stats import fleiss_kappa_from_ratings, gwet_ac1, krippendorff_alpha  # noqa: E402
 
 
 def make_ratings(n_items: int, n_raters: int, missing: float, seed: int = 0) -> np.ndarray:

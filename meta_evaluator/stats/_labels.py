@@ -170,25 +170,38 @@ def encode(
 def _encode_numeric(arrays: Sequence[npt.NDArray[Any]]) -> tuple[list[IntArray], list[Any]]:
     as_bool = all(a.dtype.kind == "b" for a in arrays)
     floats = [np.asarray(a, dtype=np.float64) for a in arrays]
+    # fmin/fmax skip nan without copying the array (nan only when every value is nan)
+    lows = [float(np.fmin.reduce(f, axis=None)) for f in floats if f.size]
+    highs = [float(np.fmax.reduce(f, axis=None)) for f in floats if f.size]
+    lows = [x for x in lows if x == x]
+    highs = [x for x in highs if x == x]
+    if not lows:
+        return [np.full(f.shape, MISSING_CODE, dtype=np.int64) for f in floats], []
+    lo, hi = min(lows), max(highs)
+    span = hi - lo
+    # fractional part > 0 marks a non-integer (nan > 0 is False, so missing values pass)
+    integral = span < _INT_RANGE and not any(bool(np.any(f - np.floor(f) > 0)) for f in floats)
+    if integral:
+        # one offset per value (nan -> the slot after the last value): bincount, no sorting
+        n_slots = int(span) + 1
+        offsets: list[IntArray] = []
+        for f in floats:
+            shifted = f - lo
+            shifted[np.isnan(shifted)] = n_slots
+            offsets.append(shifted.astype(np.int64))
+        used = np.zeros(n_slots + 1, dtype=bool)
+        for offset in offsets:
+            used |= np.bincount(offset.ravel(), minlength=n_slots + 1) > 0
+        used[n_slots] = False
+        remap = np.cumsum(used) - 1
+        remap[n_slots] = MISSING_CODE
+        cats_arr: npt.NDArray[Any] = np.nonzero(used)[0] + np.int64(lo)
+        # integral labels decode as int (1.0 == 1), booleans as bool
+        cats = [bool(c) for c in cats_arr] if as_bool else [int(c) for c in cats_arr]
+        return [remap[off] for off in offsets], cats
     present = [~np.isnan(f) for f in floats]
     vals = np.concatenate([f[p] for f, p in zip(floats, present, strict=True)])
     out = [np.full(f.shape, MISSING_CODE, dtype=np.int64) for f in floats]
-    if vals.size == 0:
-        return out, []
-    lo, hi = vals.min(), vals.max()
-    integral = bool(np.all(vals == np.round(vals))) if hi - lo < _INT_RANGE else False
-    if integral:
-        base = np.int64(lo)
-        used = np.zeros(int(hi - lo) + 1, dtype=bool)
-        for f, p in zip(floats, present, strict=True):
-            used[(f[p] - lo).astype(np.int64)] = True
-        remap = np.cumsum(used) - 1
-        for o, f, p in zip(out, floats, present, strict=True):
-            o[p] = remap[(f[p] - lo).astype(np.int64)]
-        cats_arr: npt.NDArray[Any] = np.nonzero(used)[0] + base
-        # integral labels decode as int (1.0 == 1), booleans as bool
-        cats = [bool(c) for c in cats_arr] if as_bool else [int(c) for c in cats_arr]
-        return out, cats
     uniq, inv = np.unique(vals, return_inverse=True)
     start = 0
     for o, p in zip(out, present, strict=True):

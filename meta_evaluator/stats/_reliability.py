@@ -13,6 +13,7 @@ Layouts follow the reference package of each statistic: :func:`krippendorff_alph
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -26,8 +27,8 @@ from meta_evaluator.stats._agreement import (
     warn_undefined,
 )
 from meta_evaluator.stats._agreement import cohen_kappa as _cohen_kappa_codes
+from meta_evaluator.stats._alpha import _ordinal_delta2
 from meta_evaluator.stats._alpha import krippendorff_alpha as _alpha_codes
-from meta_evaluator.stats._fleiss import _counts
 from meta_evaluator.stats._labels import encode, label_array, numeric_values
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+logger = logging.getLogger(__name__)
 
 
 def krippendorff_alpha(
@@ -103,8 +106,8 @@ def krippendorff_alpha(
     _check_option(level, _LEVELS, param="level", func=func)
     arr = label_array(reliability_data, name="reliability_data", func=func, ndim=2)
     if level in ("nominal", "ordinal"):
-        (codes,), _ = encode([arr], labels=value_domain, func=func, param="value_domain")
-        return _alpha_codes(codes, level=level)
+        (codes,), cats = encode([arr], labels=value_domain, func=func, param="value_domain")
+        return _alpha_from_counts(item_counts(codes, max(len(cats), 1)), level, func=func)
     values = numeric_values(arr, name="reliability_data", func=func, what=f"level={level!r}")
     if value_domain is not None:
         domain = np.asarray(list(value_domain), dtype=np.float64)
@@ -118,14 +121,61 @@ def krippendorff_alpha(
     return _alpha_codes(values, level=level)
 
 
+def item_counts(codes: IntArray, k: int) -> FloatArray:
+    """``items x k`` rater counts of a ``raters x items`` code matrix (``-1`` = missing).
+
+    Missing cells go to an extra slot that is dropped, so no boolean gather is needed: one
+    ``bincount`` over ``item * (k + 1) + code``.
+    """
+    n_items = codes.shape[1]
+    slots = np.where(codes >= 0, codes, k) + (k + 1) * np.arange(n_items, dtype=np.int64)
+    counts = np.bincount(slots.ravel(), minlength=n_items * (k + 1))
+    return counts.reshape(n_items, k + 1)[:, :k].astype(np.float64)
+
+
+def _alpha_from_counts(counts: FloatArray, level: str, *, func: str) -> float:
+    """Nominal / ordinal alpha from ``items x K`` counts (the sums of ``_alpha``'s kernel).
+
+    ``D_o`` sums ``(m_u^2 - sum_c n_uc^2) / (m_u - 1)`` (nominal) or
+    ``n_u . delta2 . n_u / (m_u - 1)`` (ordinal) over the items with ``m_u >= 2`` values;
+    ``D_e`` is ``n^2 - sum n_c^2`` or ``n_c . delta2 . n_c``; ``alpha = 1 - (n - 1) D_o / D_e``.
+    """
+    m_all = counts.sum(axis=1)
+    pairable = m_all >= 2
+    n_skipped = int(np.count_nonzero(~pairable))
+    if n_skipped:
+        logger.info("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
+    if not pairable.any():
+        return warn_undefined(
+            f"{func}: no item has 2 or more ratings ({m_all.size} items), so alpha is undefined.",
+            stacklevel=4,
+        )
+    if n_skipped:
+        counts = counts[pairable]
+    m = m_all[pairable]
+    w = 1.0 / (m - 1.0)
+    n_c = counts.sum(axis=0)
+    n = float(n_c.sum())
+    if level == "nominal":
+        observed = float(((m * m - (counts * counts).sum(axis=1)) * w).sum())
+        expected = float(n * n - (n_c * n_c).sum())
+    else:
+        delta2 = _ordinal_delta2(n_c)
+        # sum_u w_u n_u . delta2 . n_u = sum(delta2 * (W n)^T n): one K x K product
+        observed = float((((counts * w[:, None]).T @ counts) * delta2).sum())
+        expected = float(n_c @ delta2 @ n_c)
+    if expected <= 0.0:
+        return 1.0  # every pairable value is the same: no disagreement is possible
+    return float(1.0 - (n - 1.0) * observed / expected)
+
+
 def _subject_counts(
     ratings: Any, *, categories: Sequence[Any] | None, func: str
 ) -> tuple[FloatArray, int]:
     """``subjects x K`` rater counts of ``subjects x raters`` labels, and K."""
     arr = label_array(ratings, name="ratings", func=func, ndim=2)
     (codes,), cats = encode([arr], labels=categories, func=func, param="categories")
-    k = max(len(cats), 1)
-    return _counts(codes.T, k).astype(np.float64), len(cats)
+    return item_counts(codes.T, max(len(cats), 1)), len(cats)
 
 
 def _pa_and_shares(counts: FloatArray, func: str) -> tuple[float, FloatArray] | None:
