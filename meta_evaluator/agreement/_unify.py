@@ -14,7 +14,7 @@ from meta_evaluator.agreement._report import label_series, majority_codes
 from meta_evaluator.agreement._table import RatingTable
 from meta_evaluator.errors import ConfigError
 
-__all__ = ["STRATEGIES", "learned_weights", "unify_table"]
+__all__ = ["STRATEGIES", "learned_weights", "unify_table", "weighted_counts"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def _is_weight(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) and v >= 0
 
 
-def _weighted_counts(codes: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+def weighted_counts(codes: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
     """``items x K``: sum of the weights of the raters choosing each code."""
     r, i = np.nonzero(codes >= 0)
     n_items = codes.shape[1]
@@ -121,7 +121,7 @@ def learned_weights(table: RatingTable) -> np.ndarray:
     humans = table.humans
     k = max(table.n_labels, 1)
     ones = np.ones(humans.shape[0])
-    counts = _weighted_counts(humans, ones, k)
+    counts = weighted_counts(humans, ones, k)
     rank = table.sorted_rank() if table.n_labels else np.zeros(k, dtype=np.int64)
     out = np.full(humans.shape[0], np.nan)
     for a in range(humans.shape[0]):
@@ -162,7 +162,7 @@ def unify_table(
     present = humans >= 0
     n_votes = present.sum(axis=0)
     if strategy == "disagreement":
-        counts = _weighted_counts(humans, w, k)
+        counts = weighted_counts(humans, w, k)
         total = counts.sum(axis=1)
         i, c = np.nonzero(counts > 0)
         return pl.DataFrame(
@@ -170,7 +170,7 @@ def unify_table(
                 C.ORIGINAL_ID: ids.gather(pl.Series(i)),
                 name: label_series(table, c, name),
                 "support": counts[i, c] / total[i],
-                "n_votes": _weighted_counts(humans, np.ones(len(w)), k)[i, c].astype(np.int64),
+                "n_votes": weighted_counts(humans, np.ones(len(w)), k)[i, c].astype(np.int64),
             }
         ).sort(
             [pl.col(C.ORIGINAL_ID).replace_strict(table.item_ids, range(len(ids))), "support"],
@@ -198,7 +198,7 @@ def unify_table(
     if table.kind == "multilabel":
         assert outcomes is not None
         return _multilabel_majority(table, w, tie_break, rng, outcomes, ids, n_votes)
-    counts = _weighted_counts(humans, w, k)
+    counts = weighted_counts(humans, w, k)
     total = counts.sum(axis=1)
     top = counts.max(axis=1)
     tied = np.isclose(counts, top[:, None], rtol=1e-12, atol=1e-12) & (counts > 0)

@@ -1,9 +1,12 @@
-"""Value aggregations of the humans (``annotator_aggregation="mean"|"median"|"min"|"max"``).
+"""The humans unified into one label per item as the reference of a pairwise scorer.
 
-Besides ``individual_average`` and ``majority_vote``, a judge can be scored against one unified
-human label per item, with the unification strategies of
-:meth:`~meta_evaluator.MetaEvaluator.unify_annotations` that apply to ordered labels:
+``annotator_aggregation="mean"|"median"|"min"|"max"|"weighted_majority"``: besides
+``individual_average`` and ``majority_vote``, a judge can be scored against one unified human
+label per item, with the unification strategies of
+:meth:`~meta_evaluator.MetaEvaluator.unify_annotations` that apply to single labels:
 
+* ``"weighted_majority"``: the majority with each human weighted by their agreement with the
+  leave-one-out consensus of the others (``weights="learned"``; ties: the smallest label);
 * ``"mean"``: the mean rating (numeric scales only; values are not rounded to the scale);
 * ``"median"``: the median rating (numeric: the mean of the two middle values for an even
   count; categories: the lower median in schema order);
@@ -17,16 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from meta_evaluator.errors import ScoringError
 from meta_evaluator.scores._aggregation import LabelTable
 
-__all__ = ["VALUE_AGGREGATIONS", "unified_table", "value_aggregation_problem"]
+__all__ = ["UNIFIED_AGGREGATIONS", "unified_table", "value_aggregation_problem"]
 
 VALUE_AGGREGATIONS: tuple[str, ...] = ("mean", "median", "min", "max")
-"""The ``annotator_aggregation`` values that unify the humans' ordered labels."""
+"""The aggregations over ordered values (ratings or schema positions)."""
+UNIFIED_AGGREGATIONS: tuple[str, ...] = (*VALUE_AGGREGATIONS, "weighted_majority")
+"""Every ``annotator_aggregation`` value handled here."""
 
 
 def value_aggregation_problem(aggregation: str, kinds: Sequence[str], strategy: str) -> str | None:
@@ -36,11 +42,11 @@ def value_aggregation_problem(aggregation: str, kinds: Sequence[str], strategy: 
         >>> value_aggregation_problem("mean", ["categorical"], "single")
         "annotator_aggregation='mean' needs numeric rating tasks; got ['categorical']. Use 'median', 'min' or 'max' (schema order), or 'majority_vote'"
     """  # noqa: E501
-    if aggregation not in VALUE_AGGREGATIONS:
+    if aggregation not in UNIFIED_AGGREGATIONS:
         return None
     if strategy == "multilabel" or any(k not in ("numeric", "categorical") for k in kinds):
         return (
-            f"annotator_aggregation={aggregation!r} needs single ordered labels (rating scales or "
+            f"annotator_aggregation={aggregation!r} needs single labels (rating scales or "
             f"categories); got task kinds {list(kinds)!r} with task_strategy={strategy!r}"
         )
     if aggregation == "mean" and any(k != "numeric" for k in kinds):
@@ -56,7 +62,7 @@ def unified_table(table: LabelTable, aggregation: str) -> LabelTable:
 
     Args:
         table: A ``values`` table (ratings) or a ``codes`` table (schema positions).
-        aggregation: One of :data:`VALUE_AGGREGATIONS`.
+        aggregation: One of :data:`UNIFIED_AGGREGATIONS`.
 
     Returns:
         The table with ``humans`` of shape ``(1, n_items)`` and human id ``aggregation``; items
@@ -75,6 +81,8 @@ def unified_table(table: LabelTable, aggregation: str) -> LabelTable:
         >>> unified_table(t, "mean").humans.tolist(), unified_table(t, "max").human_ids
         ([[1.5, 4.0]], ['max'])
     """
+    if aggregation == "weighted_majority":
+        return _weighted_majority(table)
     valid = np.asarray(table.humans_valid, dtype=bool)
     rated = np.asarray(valid.any(axis=0), dtype=bool)
     if table.encoding == "values":
@@ -117,3 +125,58 @@ def unified_table(table: LabelTable, aggregation: str) -> LabelTable:
             table, human_ids=[aggregation], humans=out_codes[None, :], humans_valid=rated[None, :]
         )
     return replace(table, human_ids=[aggregation], humans=out[None, :], humans_valid=rated[None, :])
+
+
+def _weighted_majority(table: LabelTable) -> LabelTable:
+    """The learned-weights majority of :func:`meta_evaluator.agreement._unify.learned_weights`."""
+    from meta_evaluator.agreement._report import majority_codes
+    from meta_evaluator.agreement._table import HUMAN, RatingTable
+    from meta_evaluator.agreement._unify import learned_weights, weighted_counts
+
+    valid = np.asarray(table.humans_valid, dtype=bool)
+    if table.encoding == "values":
+        scale = np.unique(table.humans[valid].astype(np.float64))
+        codes = np.where(valid, np.searchsorted(scale, np.nan_to_num(table.humans)), -1)
+        if not scale.size:
+            scale = np.array([np.nan])
+        categories: list[Any] = scale.tolist()
+    elif table.encoding == "codes":
+        codes = np.where(valid, table.humans, -1)
+        categories = list(table.labels)
+    else:
+        raise ScoringError(
+            f"annotator_aggregation='weighted_majority' needs single labels; got "
+            f"{table.encoding!r} labels"
+        )
+    codes = codes.astype(np.int64)
+    panel = RatingTable(
+        task_name="",
+        kind="categorical",
+        categories=categories,
+        item_ids=[str(i) for i in table.item_ids.to_list()],
+        rater_ids=list(table.human_ids),
+        rater_kinds=[HUMAN] * len(table.human_ids),
+        codes=codes,
+        confidence=np.full(codes.shape, np.nan),
+    )
+    k = max(len(categories), 1)
+    counts = weighted_counts(codes, learned_weights(panel), k)
+    rank = panel.sorted_rank() if categories else np.zeros(k, dtype=np.int64)
+    winner, _ = majority_codes(counts, rank)
+    rated = counts.sum(axis=1) > 0
+    if table.encoding == "values":
+        row = np.where(
+            rated,
+            scale[np.clip(winner, 0, max(len(scale) - 1, 0))] if len(scale) else np.nan,
+            np.nan,
+        )
+        return replace(
+            table, human_ids=["weighted_majority"], humans=row[None, :], humans_valid=rated[None, :]
+        )
+    row_codes = np.where(rated, winner, -1).astype(np.int64)
+    return replace(
+        table,
+        human_ids=["weighted_majority"],
+        humans=row_codes[None, :],
+        humans_valid=rated[None, :],
+    )

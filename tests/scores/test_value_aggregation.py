@@ -124,10 +124,55 @@ def test_config_accepts_value_aggregations_where_they_make_sense():
         MetricConfig(
             scorer=AccuracyScorer(), task_names=["level"], annotator_aggregation="mean"
         ).validate_against(task)
-    with pytest.raises(MetricConfigError, match="needs single ordered labels"):
+    with pytest.raises(MetricConfigError, match="needs single labels"):
         MetricConfig(
             scorer=MAEScorer(),
             task_names=["score", "level"],
             task_strategy="multilabel",
             annotator_aggregation="max",
         ).validate_against(task)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_weighted_majority_equals_unify_annotations(seed):
+    from meta_evaluator.agreement import unify_from_frames
+
+    rng = np.random.default_rng(seed)
+    labels = ["low", "mid", "high"]
+    ids = [f"s{i:02d}" for i in range(40)]
+    truth = rng.integers(0, 3, 40)
+    rows = []
+    for h, noise in enumerate((0.1, 0.2, 0.6, 0.8)):
+        for i in range(40):
+            if rng.random() < 0.8:
+                lab = truth[i] if rng.random() > noise else rng.integers(0, 3)
+                rows.append((ids[i], f"h{h}", labels[lab]))
+    hd = pl.DataFrame(rows, schema=["original_id", "human_id", "label"], orient="row")
+    jd = pl.DataFrame({"original_id": ids, "label": [labels[k] for k in rng.integers(0, 3, 40)]})
+    ctx = TaskContext(kind="categorical", labels=SCHEMA, annotator_aggregation="weighted_majority")
+    res = run(AccuracyScorer(n_resamples=0), jd, hd, ctx)
+    task = EvalTask(task_schemas={"t": list(SCHEMA)}, prompt_columns=["p"], response_columns=["r"])
+    gold = unify_from_frames(
+        task,
+        "t",
+        hd.rename({"human_id": "annotator_id", "label": "t"}),
+        strategy="weighted_majority",
+    )
+    judge = dict(zip(jd["original_id"], jd["label"], strict=True))
+    expect = np.mean([judge[o] == v for o, v in gold.select("original_id", "t").iter_rows()])
+    assert res.scores["accuracy"] == pytest.approx(expect, abs=1e-12)
+    assert list(res.metadata["per_human"]) == ["weighted_majority"]
+
+
+def test_weighted_majority_on_ratings():
+    jd = pl.DataFrame({"original_id": ["a", "b"], "label": [4.0, 2.0]})
+    hd = pl.DataFrame(
+        {
+            "original_id": ["a", "a", "a", "b", "b", "b"],
+            "human_id": ["h1", "h2", "h3"] * 2,
+            "label": [4.0, 4.0, 1.0, 2.0, 2.0, 5.0],
+        }
+    )
+    ctx = TaskContext(kind="numeric", labels=SCALE, annotator_aggregation="weighted_majority")
+    # h3 never agrees with the others (weight 0): unified (4, 2) = the judge
+    assert run(MAEScorer(n_resamples=0), jd, hd, ctx).scores["mae"] == 0.0

@@ -36,7 +36,7 @@ from meta_evaluator.scores._aggregation import (
     current_task_context,
     infer_kind,
 )
-from meta_evaluator.scores._unified import VALUE_AGGREGATIONS, unified_table
+from meta_evaluator.scores._unified import UNIFIED_AGGREGATIONS, unified_table
 from meta_evaluator.scores.base_scorer import BaseScorer
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
 
@@ -412,7 +412,7 @@ class PairwiseScorer(BuiltinScorer):
         if aggregation == "majority_vote":
             scored = self._consensus(table)
             meta["consensus"] = self.consensus_method
-        elif aggregation in VALUE_AGGREGATIONS:
+        elif aggregation in UNIFIED_AGGREGATIONS:
             scored = unified_table(table, aggregation)
             meta["consensus"] = f"per-item {aggregation} of the humans' labels"
         paired = scored.humans_valid & scored.judge_valid[None, :]
