@@ -37,6 +37,7 @@ from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
 
 if TYPE_CHECKING:
+    from meta_evaluator.agreement import AgreementReport
     from meta_evaluator.annotations import AnnotationStore, ImportResult
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
@@ -567,6 +568,111 @@ class MetaEvaluator:
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
         return self.annotations.long_frame()
+
+    # ------------------------------------------------------- annotation teams
+    def annotator_agreement(
+        self, task_name: str, *, include_judges: bool = True
+    ) -> AgreementReport:
+        """How much the annotators (and judges) agree on one task: an ``AgreementReport``.
+
+        See :class:`meta_evaluator.agreement.AgreementReport` (``overall``, ``pairwise``,
+        ``per_annotator``, ``per_item``, ``low_agreement()``, ``export_label_studio()``).
+        """
+        from meta_evaluator.agreement import agreement_from_frames
+
+        task = self._require_task("compute annotator agreement")
+        judges = self.load_all_judge_results() if include_judges else {}
+        return agreement_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            judges,
+            include_judges=include_judges,
+            data=self.data,
+        )
+
+    def unify_annotations(
+        self,
+        task_name: str,
+        *,
+        strategy: Literal[
+            "majority", "weighted_majority", "disagreement", "mean", "median", "min", "max"
+        ] = "majority",
+        weights: Literal["learned"] | dict[str, float] | None = None,
+        tie_break: Literal["smallest", "random"] = "smallest",
+        seed: int = 0,
+    ) -> pl.DataFrame:
+        """One label per item from the annotators (Argilla's unification strategies).
+
+        Args:
+            task_name: The task.
+            strategy: ``majority`` (most votes), ``weighted_majority`` (votes weighted by
+                ``weights``; default ``"learned"``), ``disagreement`` (one row per distinct
+                label, every response kept), ``mean`` (numeric scales), ``median`` / ``min`` /
+                ``max`` (numeric values or schema order). Multi-label tasks take the majority
+                per outcome (kept iff more than half of the weight chose it).
+            weights: ``"learned"`` (each annotator's agreement with the leave-one-out
+                consensus of the others) or ``{annotator_id: weight}`` (missing = 1.0); for
+                ``weighted_majority`` and ``mean`` only.
+            tie_break: ``"smallest"`` (the smallest label in sorted order; an outcome at
+                exactly half is dropped) or ``"random"`` (seeded by ``seed``).
+            seed: Seed of the random tie-break.
+
+        Returns:
+            ``original_id, <task_name>, support, n_votes``: ``support`` is the (weighted) share
+            of votes for the unified label.
+        """
+        from meta_evaluator.agreement import unify_from_frames
+
+        task = self._require_task("unify annotations")
+        return unify_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            strategy=strategy,
+            weights=weights,
+            tie_break=tie_break,
+            seed=seed,
+            data=self.data,
+        )
+
+    def label_error_candidates(
+        self, task_name: str, *, judges: list[str] | None = None, include_all: bool = False
+    ) -> pl.DataFrame:
+        """Human consensus labels that are probably wrong, most likely first.
+
+        Confident learning with the judges' labels (and vote shares) as class probabilities;
+        the method and its limits are in :mod:`meta_evaluator.agreement._label_errors`.
+
+        Args:
+            task_name: The task.
+            judges: Judge ids to use (default: every judge with results).
+            include_all: Also return the items that are not candidates.
+
+        Returns:
+            ``original_id, consensus, suggested_label, score, self_confidence, human_support,
+            n_human_labels, is_candidate, human_votes, judge_labels``.
+        """
+        from meta_evaluator.agreement import label_errors_from_frames
+
+        task = self._require_task("find label-error candidates")
+        results = self.load_all_judge_results()
+        if judges is not None:
+            unknown = sorted(set(judges) - set(results))
+            if unknown:
+                raise ConfigError(
+                    f"label_error_candidates: no results for judge(s) {unknown!r}; judges with "
+                    f"results are {sorted(results)!r}."
+                )
+            results = {j: results[j] for j in judges}
+        return label_errors_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            results,
+            include_all=include_all,
+            data=self.data,
+        )
 
     # ----------------------------------------------------------------- scoring
     def add_metrics_config(self, metrics_config: MetricsConfig) -> None:
