@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 from meta_evaluator._checks import check_choice
 from meta_evaluator.errors import MetricConfigError
 from meta_evaluator.scores._registry import registered_scorers, scorer_class
+from meta_evaluator.scores._unified import UNIFIED_AGGREGATIONS, value_aggregation_problem
 from meta_evaluator.scores.base_scorer import BaseScorer
 from meta_evaluator.scores.enums import AnnotatorAggregation, TaskAggregationMode
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["MetricConfig", "MetricsConfig", "config_labels"]
 
 _STRATEGIES = tuple(m.value for m in TaskAggregationMode)
-_AGGREGATIONS = tuple(a.value for a in AnnotatorAggregation)
+_AGGREGATIONS = (*(a.value for a in AnnotatorAggregation), *UNIFIED_AGGREGATIONS)
 _TEXT_SAMPLE = "A free-text sample label, written by an annotator."
 _BUILTIN_PREFIX = "meta_evaluator."
 
@@ -74,8 +75,10 @@ class MetricConfig:
             tasks' single labels form one list-valued label per sample, >= 2 tasks; not to be
             confused with a ``MultiLabelSchema`` task, whose one label is a set of outcomes).
         annotator_aggregation: An :class:`~meta_evaluator.scores.enums.AnnotatorAggregation` or
-            its value: "individual_average" (judge vs each human, then the mean) or
-            "majority_vote" (judge vs the per-sample human consensus).
+            its value: "individual_average" (judge vs each human, then the mean),
+            "majority_vote" (judge vs the per-sample human consensus), or "mean" / "median" /
+            "min" / "max" / "weighted_majority" (judge vs the humans' unified label per sample;
+            see :mod:`meta_evaluator.scores._unified`).
         name: Optional readable name of the config, shown by the report and the CSV (see
             :meth:`label`) and ending the results folder name (:meth:`unique_name`; default:
             ``task_strategy``). Without it a name is derived from the scorer, its options and
@@ -184,6 +187,12 @@ class MetricConfig:
             parts.append(self.task_strategy)
         if self.annotator_aggregation == "majority_vote":
             parts.append("majority")
+        elif self.annotator_aggregation != "individual_average":
+            parts.append(self.annotator_aggregation)
+        elif self.annotator_aggregation == "weighted_majority":
+            parts.append("weighted majority")
+        elif self.annotator_aggregation in UNIFIED_AGGREGATIONS:
+            parts.append(f"{self.annotator_aggregation} of humans")
         return " · ".join(parts)
 
     # ------------------------------------------------------------------ validation
@@ -214,6 +223,9 @@ class MetricConfig:
                 "hold label sets (MultiLabelSchema). Score them with task_strategy='single' or "
                 "'multitask'."
             )
+        problem = value_aggregation_problem(self.annotator_aggregation, kinds, self.task_strategy)
+        if problem:
+            raise MetricConfigError(f"{owner}: {problem}.")
         reason_fn = getattr(self.scorer, "unsupported_reason", None)
         if callable(reason_fn):
             reason = reason_fn(kinds, self.task_strategy)

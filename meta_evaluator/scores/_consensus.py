@@ -14,7 +14,7 @@ import numpy as np
 
 from meta_evaluator.errors import ScoringError
 from meta_evaluator.scores._tables import LabelTable, _joint_codes
-from meta_evaluator.stats import majority_bitmask, majority_vote
+from meta_evaluator.stats.kernels import majority_bitmask, majority_vote
 
 __all__ = ["CONSENSUS_ID", "consensus_table"]
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from meta_evaluator.scores._tables import LabelTable
 from meta_evaluator.scores.metrics._base import PairwiseScorer, check_choice
-from meta_evaluator.stats import SumStatistic, classification_features
+from meta_evaluator.stats.kernels import SumStatistic, classification_features
 
 __all__ = ["AccuracyScorer", "ClassificationScorer"]
 
@@ -85,7 +85,7 @@ class ClassificationScorer(PairwiseScorer):
         return self.metric if self.metric == "accuracy" else f"{self.metric}({self.average})"
 
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
-        from meta_evaluator.stats import classification_score
+        from meta_evaluator.stats.kernels import classification_score
 
         return classification_score(
             reference,
@@ -140,6 +140,6 @@ class AccuracyScorer(ClassificationScorer):
         return {"n_resamples": self.n_resamples}
 
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
-        from meta_evaluator.stats import accuracy
+        from meta_evaluator.stats.kernels import accuracy
 
         return accuracy(reference, candidate)

@@ -9,7 +9,7 @@ import numpy as np
 from meta_evaluator.scores._context import TaskContext
 from meta_evaluator.scores._tables import LabelTable
 from meta_evaluator.scores.metrics._base import PanelScorer, check_choice
-from meta_evaluator.stats import SumStatistic, alpha_features, krippendorff_alpha
+from meta_evaluator.stats.kernels import SumStatistic, alpha_features, krippendorff_alpha
 
 __all__ = ["KrippendorffAlphaScorer"]
 

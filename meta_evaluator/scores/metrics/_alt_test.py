@@ -17,7 +17,7 @@ from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_ch
 if TYPE_CHECKING:
     import polars as pl
 
-    from meta_evaluator.stats import AltTestResult
+    from meta_evaluator.stats.kernels import AltTestResult
 
 __all__ = ["AltTestScorer"]
 
@@ -114,7 +114,7 @@ class AltTestScorer(BuiltinScorer):
         self._validate()
 
     def _validate(self) -> None:
-        from meta_evaluator.stats import check_alt_test_options
+        from meta_evaluator.stats.kernels import check_alt_test_options
 
         if not callable(self.scoring_function):
             check_choice(type(self).__name__, "scoring_function", self.scoring_function, _SCORINGS)
@@ -195,7 +195,7 @@ class AltTestScorer(BuiltinScorer):
         ctx: TaskContext | None,
         aggregation: str,
     ) -> Outcome:
-        from meta_evaluator.stats import alt_test
+        from meta_evaluator.stats.kernels import alt_test
 
         self._validate()
         sample = judge_data.get_column("label").drop_nulls().head(1).to_list()
@@ -289,7 +289,7 @@ class AltTestScorer(BuiltinScorer):
         (:func:`~meta_evaluator.stats.bootstrap_mean_ci`). The winning rate has no CI: it is a
         multiple-testing verdict whose uncertainty is the per-human p-values.
         """
-        from meta_evaluator.stats import bootstrap_mean_ci
+        from meta_evaluator.stats.kernels import bootstrap_mean_ci
 
         nan = float("nan")
         none = {"ci_low": nan, "ci_high": nan, "ci_method": "none", "n_resamples": 0}

@@ -15,7 +15,7 @@ from meta_evaluator.scores.metrics._base import (
     check_choice,
     nanmean,
 )
-from meta_evaluator.stats import (
+from meta_evaluator.stats.kernels import (
     SumStatistic,
     fleiss_features,
     fleiss_kappa,
@@ -91,7 +91,7 @@ class CohensKappaScorer(PairwiseScorer):
         return reason
 
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
-        from meta_evaluator.stats import cohen_kappa
+        from meta_evaluator.stats.kernels import cohen_kappa
 
         return cohen_kappa(
             reference, candidate, n_labels=max(table.n_labels, 1), weights=self.weights
@@ -100,7 +100,7 @@ class CohensKappaScorer(PairwiseScorer):
     def _bootstrap(self, table: LabelTable) -> tuple[float, float, str] | None:
         if self.n_resamples == 0 or table.n_items == 0:
             return None
-        from meta_evaluator.stats import bootstrap_kappa_ci
+        from meta_evaluator.stats.kernels import bootstrap_kappa_ci
 
         lo, hi = bootstrap_kappa_ci(
             table.judge,
@@ -114,7 +114,7 @@ class CohensKappaScorer(PairwiseScorer):
         return float(lo), float(hi), "percentile bootstrap over items (mean kappa over humans)"
 
     def _extra_metadata(self, table: LabelTable) -> dict[str, Any]:
-        from meta_evaluator.stats import kappa_interpretation
+        from meta_evaluator.stats.kernels import kappa_interpretation
 
         parts = [
             kappa_parts(table.humans[i], table.judge, n_labels=table.n_labels, weights=self.weights)

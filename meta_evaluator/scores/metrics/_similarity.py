@@ -67,7 +67,7 @@ class _SimilarityScorer(PairwiseScorer):
         return out
 
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
-        from meta_evaluator.stats import warn_undefined
+        from meta_evaluator.stats.kernels import warn_undefined
 
         vals = self._item_values(table, reference, candidate)
         ok = np.isfinite(vals)
@@ -100,7 +100,7 @@ class _SimilarityScorer(PairwiseScorer):
 
 @functools.lru_cache(maxsize=65536)
 def _ratio(a: str, b: str) -> float:
-    from meta_evaluator.stats import sequence_similarity
+    from meta_evaluator.stats.kernels import sequence_similarity
 
     return sequence_similarity(a, b)
 
@@ -256,7 +256,7 @@ class SemanticSimilarityScorer(_SimilarityScorer):
             self._cache[t] = e
 
     def _sims(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
-        from meta_evaluator.stats import cosine_similarity_rows
+        from meta_evaluator.stats.kernels import cosine_similarity_rows
 
         new = sorted({*a, *b} - self._cache.keys())
         if new:
