@@ -22,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -48,6 +48,7 @@ __all__ = [
     "MAX_RATIO_VALUES",
     "SumStatistic",
     "alpha_features",
+    "bootstrap_resamples",
     "bootstrap_sums",
     "classification_features",
     "classification_from_confusion",
@@ -133,6 +134,25 @@ def _feature_patterns(x: FloatArray) -> tuple[IntArray, IntArray] | None:
     if not np.array_equal(x[first][inverse], x):  # pragma: no cover - a hash collision
         return _row_patterns(x)
     return first.astype(np.int64), counts.astype(np.int64)
+
+
+def bootstrap_resamples(
+    statistic: Callable[[IntArray], float], n_items: int, *, n_resamples: int = 1000, seed: int = 0
+) -> FloatArray:
+    """Replicates of ``statistic(idx)`` for item-index resamples ``idx`` (the general fallback).
+
+    For statistics that are no function of additive item sums (rank correlations, a custom
+    pair metric), each resample is evaluated on its own: ``n_resamples`` calls of ``statistic``.
+    Resample ``b`` draws the same items as row ``b`` of
+    :func:`~meta_evaluator.stats.bootstrap_weights`. Prefer :func:`bootstrap_sums`.
+    """
+    _check_count(n_resamples, param="n_resamples", func="bootstrap_resamples", minimum=1)
+    out = np.full(int(n_resamples), np.nan)
+    if n_items == 0:
+        return out
+    for b, child in enumerate(np.random.SeedSequence(seed).spawn(int(n_resamples))):
+        out[b] = statistic(np.random.default_rng(child).integers(0, n_items, n_items))
+    return out
 
 
 # ------------------------------------------------------------------ confusion matrices

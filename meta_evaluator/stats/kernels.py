@@ -34,6 +34,7 @@ from meta_evaluator.stats._fleiss import fleiss_kappa, ratings_to_counts
 from meta_evaluator.stats._item_bootstrap import (
     SumStatistic,
     alpha_features,
+    bootstrap_resamples,
     bootstrap_sums,
     classification_features,
     classification_from_confusion,
@@ -58,6 +59,7 @@ __all__ = [
     "alt_test",
     "bootstrap_kappa_ci",
     "bootstrap_mean_ci",
+    "bootstrap_resamples",
     "bootstrap_sums",
     "bootstrap_weights",
     "check_alt_test_options",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,7 +36,12 @@ from meta_evaluator.scores._tables import LabelTable, build_table
 from meta_evaluator.scores._unified import UNIFIED_AGGREGATIONS, unified_table
 from meta_evaluator.scores.base_scorer import BaseScorer
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
-from meta_evaluator.stats.kernels import SumStatistic, bootstrap_sums, percentile_ci
+from meta_evaluator.stats.kernels import (
+    SumStatistic,
+    bootstrap_resamples,
+    bootstrap_sums,
+    percentile_ci,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -368,11 +374,19 @@ class PairwiseScorer(BuiltinScorer):
                 seed=BOOTSTRAP_SEED,
             )
             return float(lo), float(hi), "percentile bootstrap over items (mean over humans)"
-        return _sums_ci(
-            self._sum_features(table),
-            self.n_resamples,
-            "percentile bootstrap over items (mean over humans)",
-        )
+        method = "percentile bootstrap over items (mean over humans)"
+        spec = self._sum_features(table)
+        if spec is not None:
+            return _sums_ci(spec, self.n_resamples, method)
+
+        def statistic(idx: np.ndarray) -> float:
+            return nanmean(
+                self._pair(table, table.humans[i, idx], table.judge[idx])
+                for i in range(table.n_humans)
+                if (table.humans_valid[i, idx] & table.judge_valid[idx]).any()
+            )
+
+        return _resampled_ci(statistic, n, self.n_resamples, method)
 
     def _sum_features(self, table: LabelTable) -> tuple[np.ndarray, SumStatistic] | None:
         """Per-item additive features and the statistic over their sums (None = no CI)."""
@@ -576,10 +590,12 @@ class PanelScorer(BuiltinScorer):
         """Percentile bootstrap over items of the with-judge coefficient (vectorised)."""
         if self.n_resamples == 0 or table.n_items == 0:
             return None
-        return _sums_ci(
-            self._panel_features(table, panel),
-            self.n_resamples,
-            "percentile bootstrap over items (with the judge)",
+        method = "percentile bootstrap over items (with the judge)"
+        spec = self._panel_features(table, panel)
+        if spec is not None:
+            return _sums_ci(spec, self.n_resamples, method)
+        return _resampled_ci(
+            lambda idx: self._stat(table, panel[:, idx]), table.n_items, self.n_resamples, method
         )
 
 
@@ -591,6 +607,24 @@ def _sums_ci(
         return None
     features, statistic = spec
     samples = bootstrap_sums(features, statistic, n_resamples=n_resamples, seed=BOOTSTRAP_SEED)
+    return _percentile(samples, method)
+
+
+def _resampled_ci(
+    statistic: Callable[[np.ndarray], float], n_items: int, n_resamples: int, method: str
+) -> tuple[float, float, str] | None:
+    """CI of a statistic with no additive features (``stats.kernels.bootstrap_resamples``)."""
+    if n_resamples == 0 or n_items == 0:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        samples = bootstrap_resamples(
+            statistic, n_items, n_resamples=n_resamples, seed=BOOTSTRAP_SEED
+        )
+    return _percentile(samples, method)
+
+
+def _percentile(samples: np.ndarray, method: str) -> tuple[float, float, str] | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         lo, hi = percentile_ci(samples, confidence=CONFIDENCE)

@@ -53,6 +53,8 @@ class GwetAC1Scorer(PanelScorer):
         'gwet_ac1'
     """
 
+    registry_name: ClassVar[str | None] = "gwet_ac1"
+
     primary_score = "ac1"
     ylabel: ClassVar[str] = "Gwet's AC1"
 
@@ -128,13 +130,15 @@ class CorrelationScorer(_NumericPairScorer):
         'correlation(spearman)'
     """
 
+    registry_name: ClassVar[str | None] = "correlation"
+
     primary_score = "correlation"
     ylabel: ClassVar[str] = "correlation"
 
     def __init__(
         self,
-        method: Literal["pearson", "spearman", "kendall"] = "pearson",
         *,
+        method: Literal["pearson", "spearman", "kendall"] = "pearson",
         n_resamples: int = 200,
     ) -> None:
         check_choice(type(self).__name__, "method", method, _METHODS)
@@ -185,6 +189,8 @@ class MAEScorer(_NumericPairScorer):
         False
     """
 
+    registry_name: ClassVar[str | None] = "mae"
+
     primary_score = "mae"
     higher_is_better = False
     ylabel: ClassVar[str] = "mean absolute error"
@@ -220,6 +226,8 @@ class RMSEScorer(_NumericPairScorer):
         >>> RMSEScorer().scorer_name
         'rmse'
     """
+
+    registry_name: ClassVar[str | None] = "rmse"
 
     primary_score = "rmse"
     higher_is_better = False
