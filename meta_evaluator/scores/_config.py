@@ -187,8 +187,6 @@ class MetricConfig:
             parts.append(self.task_strategy)
         if self.annotator_aggregation == "majority_vote":
             parts.append("majority")
-        elif self.annotator_aggregation != "individual_average":
-            parts.append(self.annotator_aggregation)
         elif self.annotator_aggregation == "weighted_majority":
             parts.append("weighted majority")
         elif self.annotator_aggregation in UNIFIED_AGGREGATIONS:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_recall_fscore_support
 
-from meta_evaluator.stats import (
+from meta_evaluator.stats.kernels import (
     alpha_features,
     bootstrap_sums,
     bootstrap_weights,
