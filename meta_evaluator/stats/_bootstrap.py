@@ -366,13 +366,14 @@ def bootstrap_kappa_samples(
         return np.full(int(n_resamples), np.nan)
     from meta_evaluator.stats._item_bootstrap import bootstrap_sums, kappa_features
 
+    patterns = _row_patterns(np.vstack([j[None, :], h]).T)
+    counts = None
+    if patterns is not None:  # exact shortcut: one feature row per (judge, humans) pattern
+        first, counts = patterns
+        j, h = j[first], h[:, first]
     features, statistic = kappa_features(j, h, n_labels=n_labels, weights=weights)
     return bootstrap_sums(
-        features,
-        statistic,
-        n_resamples=int(n_resamples),
-        seed=seed,
-        patterns_of=np.vstack([j[None, :], h]).T,
+        features, statistic, n_resamples=int(n_resamples), seed=seed, counts=counts
     )
 
 

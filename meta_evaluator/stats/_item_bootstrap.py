@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal, Protocol
 
 import numpy as np
+import scipy.sparse as sp
 
 from meta_evaluator.stats._agreement import (
     MISSING_CODE,
@@ -77,6 +78,7 @@ def bootstrap_sums(
     n_resamples: int = 1000,
     seed: int = 0,
     patterns_of: Any = None,
+    counts: Any = None,
 ) -> FloatArray:
     """Replicates of ``statistic(W @ features)`` over item-level resamples ``W``.
 
@@ -87,35 +89,44 @@ def bootstrap_sums(
         seed: Seed, as in :func:`~meta_evaluator.stats.bootstrap_weights`.
         patterns_of: Rows whose repeats define the item patterns of the exact shortcut (default:
             the feature rows).
+        counts: When given, ``features`` holds one row per distinct item pattern and ``counts``
+            how many items share it: the pattern shortcut without building every item's row.
 
     Returns:
         ``(n_resamples,)`` replicates; all nan when there is no item.
     """
     _check_count(n_resamples, param="n_resamples", func="bootstrap_sums", minimum=1)
-    x = np.asarray(features, dtype=np.float64)
+    x: Any = (
+        sp.csr_matrix(features, dtype=np.float64)
+        if sp.issparse(features)
+        else np.asarray(features, dtype=np.float64)
+    )
     n_items = x.shape[0]
     out = np.full(int(n_resamples), np.nan)
     if n_items == 0:
         return out
     chunks: Iterator[FloatArray]
-    patterns = (
-        _feature_patterns(x) if patterns_of is None else _row_patterns(np.asarray(patterns_of))
-    )
-    if patterns is None:
+    if counts is None:
+        patterns = (
+            _feature_patterns(x) if patterns_of is None else _row_patterns(np.asarray(patterns_of))
+        )
+        if patterns is not None:
+            first, counts = patterns
+            x = x[first]
+    if counts is None:
         chunks = _weight_chunks(n_items, int(n_resamples), seed)
-    else:
-        first, counts = patterns
-        x = x[first]
-        chunks = _pattern_weight_chunks(counts, int(n_resamples), seed)
+    else:  # one row per distinct item pattern: draw pattern counts (exact shortcut)
+        chunks = _pattern_weight_chunks(np.asarray(counts, dtype=np.int64), int(n_resamples), seed)
     start = 0
     with np.errstate(divide="ignore", invalid="ignore"):
         for block in chunks:
-            out[start : start + block.shape[0]] = statistic(block @ x)
+            sums = np.asarray((x.T @ block.T).T) if sp.issparse(x) else block @ x
+            out[start : start + block.shape[0]] = statistic(sums)
             start += block.shape[0]
     return out
 
 
-def _feature_patterns(x: FloatArray) -> tuple[IntArray, IntArray] | None:
+def _feature_patterns(x: Any) -> tuple[IntArray, IntArray] | None:
     """Distinct feature rows (representative index, count), found through a row hash.
 
     Rows are keyed by a fixed random projection and the grouping is verified exactly (every row
@@ -125,14 +136,16 @@ def _feature_patterns(x: FloatArray) -> tuple[IntArray, IntArray] | None:
     n = x.shape[0]
     if n < _PATTERN_MIN_ITEMS:
         return None
-    key = x @ np.random.default_rng(0x5EED).standard_normal(x.shape[1])
+    key = np.asarray(x @ np.random.default_rng(0x5EED).standard_normal(x.shape[1])).ravel()
     _, first, inverse, counts = np.unique(
         key, return_index=True, return_inverse=True, return_counts=True
     )
     if first.size > _PATTERN_MAX_SHARE * n:
         return None
-    if not np.array_equal(x[first][inverse], x):  # pragma: no cover - a hash collision
-        return _row_patterns(x)
+    rebuilt = x[first][inverse]
+    same = (rebuilt != x).nnz == 0 if sp.issparse(x) else np.array_equal(rebuilt, x)
+    if not same:  # pragma: no cover - a hash collision
+        return _row_patterns(x.toarray() if sp.issparse(x) else x)
     return first.astype(np.int64), counts.astype(np.int64)
 
 
@@ -156,15 +169,16 @@ def bootstrap_resamples(
 
 
 # ------------------------------------------------------------------ confusion matrices
-def _confusion_features(candidate: IntArray, references: IntArray, n_labels: int) -> FloatArray:
-    """``(n_items, H*K*K)`` one-hot cell (human h, candidate code, reference code) per item."""
+def _confusion_features(candidate: IntArray, references: IntArray, n_labels: int) -> Any:
+    """Sparse ``(n_items, H*K*K)`` one-hot cell (human h, candidate, reference code) per item."""
     n_humans, n_items = references.shape
     k2 = n_labels * n_labels
-    out = np.zeros((n_items, n_humans * k2))
     both = (references != MISSING_CODE) & (candidate != MISSING_CODE)[None, :]
     h_idx, item_idx = np.nonzero(both)
-    out[item_idx, h_idx * k2 + candidate[item_idx] * n_labels + references[h_idx, item_idx]] = 1.0
-    return out
+    cell = h_idx * k2 + candidate[item_idx] * n_labels + references[h_idx, item_idx]
+    return sp.csr_matrix(
+        (np.ones(cell.size), (item_idx, cell)), shape=(n_items, n_humans * k2), dtype=np.float64
+    )
 
 
 def kappa_features(
@@ -173,8 +187,8 @@ def kappa_features(
     *,
     n_labels: int,
     weights: Literal["linear", "quadratic"] | None = None,
-) -> tuple[FloatArray, SumStatistic]:
-    """Features and statistic of the mean over references of Cohen's kappa(candidate, ref)."""
+) -> tuple[Any, SumStatistic]:
+    """Features (sparse) and statistic of the mean over references of Cohen's kappa."""
     n_humans = references.shape[0]
     w = _weight_matrix(n_labels, weights)
 
@@ -223,8 +237,8 @@ def classification_features(
     n_labels: int,
     metric: Literal["accuracy", "precision", "recall", "f1"],
     average: Literal["macro", "micro", "weighted"] = "macro",
-) -> tuple[FloatArray, SumStatistic]:
-    """Features and statistic of the mean over references of a classification score."""
+) -> tuple[Any, SumStatistic]:
+    """Features (sparse) and statistic of the mean over references of a classification score."""
     n_humans = references.shape[0]
 
     def statistic(sums: FloatArray) -> FloatArray:

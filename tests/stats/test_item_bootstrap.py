@@ -42,7 +42,7 @@ def codes():
 
 
 def once(features, statistic):
-    return float(statistic(np.asarray(features).sum(axis=0)[None, :])[0])
+    return float(statistic(np.asarray(features.sum(axis=0)).reshape(1, -1))[0])
 
 
 @pytest.mark.parametrize("metric", ["precision", "recall", "f1", "accuracy"])

@@ -102,7 +102,7 @@ class ClassificationScorer(PairwiseScorer):
             return _agreement_values(reference, candidate)
         return None
 
-    def _sum_features(self, table: LabelTable) -> tuple[np.ndarray, SumStatistic] | None:
+    def _sum_features(self, table: LabelTable) -> tuple[Any, SumStatistic] | None:
         """Per-human confusion cells of each item (macro / weighted P, R, F1)."""
         return classification_features(
             table.judge,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -98,6 +98,6 @@ class KrippendorffAlphaScorer(PanelScorer):
 
     def _panel_features(
         self, table: LabelTable, panel: np.ndarray
-    ) -> tuple[np.ndarray, SumStatistic] | None:
+    ) -> tuple[Any, SumStatistic] | None:
         """Alpha's additive item features (:func:`~meta_evaluator.stats.alpha_features`)."""
         return alpha_features(self._ratings(table, panel), level=self.level)

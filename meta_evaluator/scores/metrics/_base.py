@@ -388,7 +388,7 @@ class PairwiseScorer(BuiltinScorer):
 
         return _resampled_ci(statistic, n, self.n_resamples, method)
 
-    def _sum_features(self, table: LabelTable) -> tuple[np.ndarray, SumStatistic] | None:
+    def _sum_features(self, table: LabelTable) -> tuple[Any, SumStatistic] | None:
         """Per-item additive features and the statistic over their sums (None = no CI)."""
         return None
 
@@ -582,7 +582,7 @@ class PanelScorer(BuiltinScorer):
 
     def _panel_features(
         self, table: LabelTable, panel: np.ndarray
-    ) -> tuple[np.ndarray, SumStatistic] | None:
+    ) -> tuple[Any, SumStatistic] | None:
         """Per-item additive features of the with-judge coefficient (None = no CI)."""
         return None
 
@@ -600,7 +600,7 @@ class PanelScorer(BuiltinScorer):
 
 
 def _sums_ci(
-    spec: tuple[np.ndarray, SumStatistic] | None, n_resamples: int, method: str
+    spec: tuple[Any, SumStatistic] | None, n_resamples: int, method: str
 ) -> tuple[float, float, str] | None:
     """CI of :func:`~meta_evaluator.stats.bootstrap_sums` replicates (None without features)."""
     if spec is None or n_resamples == 0:

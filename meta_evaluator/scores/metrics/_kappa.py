@@ -175,7 +175,7 @@ class FleissKappaScorer(PanelScorer):
 
     def _panel_features(
         self, table: LabelTable, panel: np.ndarray
-    ) -> tuple[np.ndarray, SumStatistic] | None:
+    ) -> tuple[Any, SumStatistic] | None:
         """Fleiss features of the modal-count items (see ``stats.fleiss_features``)."""
         return fleiss_features(ratings_to_counts(panel, n_labels=max(table.n_labels, 1)))
 
