@@ -8,9 +8,12 @@ so ``except MetaEvaluatorError`` catches all of them::
     │   ├── TaskSchemaError         EvalTask schemas / columns are invalid
     │   ├── MetricConfigError       MetricConfig / MetricsConfig cannot be scored
     │   └── JudgeConfigError        a judge definition (code or YAML) is invalid
+    │       └── JudgeFileNotFoundError   the judges YAML / a prompt file is missing (also a
+    │                                    FileNotFoundError, as in the original meta-evaluator)
     ├── ProjectError                the project directory is missing, not empty, or corrupt
     ├── DataError                   input data is unusable
     │   ├── DataFileError           a file is missing, unreadable or empty
+    │   │   └── DataFileNotFoundError   the file does not exist (also a FileNotFoundError)
     │   ├── IdError                 duplicate or null ids
     │   ├── ColumnError             a required column is missing
     │   └── AnnotationError         a human or judge label is invalid (outside schema,
@@ -32,10 +35,12 @@ __all__ = [
     "ConfigError",
     "DataError",
     "DataFileError",
+    "DataFileNotFoundError",
     "IdError",
     "JudgeCallError",
     "JudgeConfigError",
     "JudgeError",
+    "JudgeFileNotFoundError",
     "JudgeParseError",
     "MetaEvaluatorError",
     "MetricConfigError",
@@ -66,6 +71,14 @@ class JudgeConfigError(ConfigError):
     """A judge definition (in code or YAML) is invalid."""
 
 
+class JudgeFileNotFoundError(JudgeConfigError, FileNotFoundError):
+    """A judges YAML file or a judge's prompt file does not exist.
+
+    Also a :class:`FileNotFoundError`, so ``except FileNotFoundError`` in a script written for the
+    original meta-evaluator still catches it.
+    """
+
+
 class ProjectError(MetaEvaluatorError):
     """The project directory is missing, unexpectedly non-empty, or corrupt."""
 
@@ -76,6 +89,10 @@ class DataError(MetaEvaluatorError, ValueError):
 
 class DataFileError(DataError):
     """A data file is missing, unreadable, or empty."""
+
+
+class DataFileNotFoundError(DataFileError, FileNotFoundError):
+    """A data or annotation file does not exist (also a :class:`FileNotFoundError`)."""
 
 
 class IdError(DataError):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from meta_evaluator import _compat
 from meta_evaluator import columns as C
 from meta_evaluator._io import atomic_write_text
 from meta_evaluator._sync import run_sync
@@ -29,6 +30,7 @@ from meta_evaluator.eval_task import EvalTask
 
 if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
+    from meta_evaluator.common.models import Prompt
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
     from meta_evaluator.report import ScoreReport
@@ -44,13 +46,14 @@ STATE_VERSION = 1
 _MANAGED = ("state.json", "data", "results", "annotations", "cache", "scores")
 
 
-class MetaEvaluator:
+class MetaEvaluator(_compat.MetaEvaluatorCompat):
     """A meta-evaluation project: does an LLM judge agree with your human annotators?
 
     Args:
         project_dir: The project directory.
-        load: False creates a new project (the directory must not hold a project yet); True
-            reopens a saved project (the directory must hold a ``state.json``).
+        load: False creates a new project (the directory must not hold a project yet; dotfiles
+            such as ``.gitkeep`` do not count); True reopens a saved project (the directory must
+            hold a ``state.json``).
 
     Raises:
         ProjectError: ``load=False`` on a directory that already holds a project, or
@@ -76,7 +79,9 @@ class MetaEvaluator:
             self._load()
         else:
             existing = (
-                sorted(p.name for p in self.project_dir.iterdir())
+                sorted(
+                    p.name for p in self.project_dir.iterdir() if _compat.is_visible_entry(p.name)
+                )
                 if self.project_dir.is_dir()
                 else []
             )
@@ -127,9 +132,11 @@ class MetaEvaluator:
             )
         if not isinstance(eval_task, EvalTask):
             raise ConfigError(f"add_eval_task expects an EvalTask; got {type(eval_task).__name__}.")
-        self.eval_task = eval_task
         if self.data is not None:
             self.data.validate_for_task(eval_task)
+        for cfg in self.metrics_configs:  # configs added before the task
+            cfg.validate_against(eval_task)
+        self.eval_task = eval_task
 
     def add_data(self, eval_data: EvalData, overwrite: bool = False) -> None:
         """Set the evaluation data (validated against the task's columns when a task is set).
@@ -145,7 +152,13 @@ class MetaEvaluator:
             )
         if self.eval_task is not None:
             eval_data.validate_for_task(self.eval_task)
+            self._check_labels_known(eval_data)  # labels imported before the data
         self.data = eval_data
+
+    def _check_labels_known(self, eval_data: EvalData) -> None:
+        judges = {j: r.results_data for j, r in self.load_all_judge_results().items()}
+        humans = self.annotations.long_frame() if self._annotations_exist() else None
+        _compat.check_labels_known(eval_data.ids, judges, humans)
 
     def _require_task(self, action: str) -> EvalTask:
         if self.eval_task is None:
@@ -165,7 +178,7 @@ class MetaEvaluator:
         judge_id: str,
         llm_client: str,
         model: str,
-        prompt: str | None = None,
+        prompt: str | Prompt | None = None,
         prompt_file: str | Path | None = None,
         on_duplicate: Literal["error", "skip", "overwrite"] = "error",
         **params: Any,
@@ -177,7 +190,8 @@ class MetaEvaluator:
             llm_client: ``openai`` (and any OpenAI-compatible ``base_url``), ``anthropic``,
                 ``local`` (offline embedding classifier) or any litellm provider string.
             model: The model name.
-            prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column).
+            prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column), or a
+                ``meta_evaluator.common.models.Prompt``.
             prompt_file: A file holding the template (instead of ``prompt``).
             on_duplicate: What to do when ``judge_id`` exists: raise, keep the old one, or replace.
             **params: temperature, max_tokens, base_url, api_key_env, max_concurrency,
@@ -190,7 +204,7 @@ class MetaEvaluator:
             id=judge_id,
             llm_client=llm_client,
             model=model,
-            prompt=prompt,
+            prompt=_compat.prompt_text(prompt),
             prompt_file=str(prompt_file) if prompt_file is not None else None,
             **params,
         )
@@ -233,16 +247,24 @@ class MetaEvaluator:
 
     async def arun_judges(
         self,
-        judge_ids: list[str] | None = None,
+        judge_ids: str | list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        *,
+        run_id: str | None = None,
+        save_results: bool = True,
+        results_format: _compat.ResultsFormat = "json",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
 
         task = self._require_task("run judges")
         data = self._require_data("run judges")
-        ids = list(self.judges) if judge_ids is None else judge_ids
+        _compat.check_run_options(
+            run_id=run_id, save_results=save_results, results_format=results_format
+        )
+        _compat.check_skip_function(task, data)
+        ids = list(self.judges) if judge_ids is None else _compat.judge_id_list(judge_ids) or []
         unknown = [j for j in ids if j not in self.judges]
         if unknown:
             raise JudgeConfigError(
@@ -253,21 +275,28 @@ class MetaEvaluator:
                 "No judges registered: call add_judge() or load_judges_from_yaml() first."
             )
         self.save_state(data_format=self._data_format)  # judges are part of the saved state
-        return await run_judges_async(
-            [self.judges[j] for j in ids],
-            task=task,
-            data=data,
-            results_dir=self.results_dir,
-            cache_dir=self.cache_dir,
-            skip_duplicates=skip_duplicates,
-            progress=progress,
-        )
+        with _compat.run_location(self.project_dir, save_results=save_results) as (rdir, cdir):
+            out = await run_judges_async(
+                [self.judges[j] for j in ids],
+                task=task,
+                data=data,
+                results_dir=rdir,
+                cache_dir=cdir,
+                skip_duplicates=skip_duplicates,
+                progress=progress,
+            )
+        _compat.stamp_run_id(out, run_id, rdir if save_results else None)
+        return out
 
     def run_judges_async(
         self,
-        judge_ids: list[str] | None = None,
+        judge_ids: str | list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        *,
+        run_id: str | None = None,
+        save_results: bool = True,
+        results_format: _compat.ResultsFormat = "json",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
@@ -275,14 +304,28 @@ class MetaEvaluator:
         ``load=True`` and call this again — only unfinished rows are queried.
 
         Args:
-            judge_ids: Judges to run (default: all registered).
+            judge_ids: Judges to run (default: all registered); one id may be given as a string.
             skip_duplicates: Reuse rows already journaled (resume) instead of re-querying.
             progress: Show a progress bar (default: only when stderr is a terminal).
+            run_id: A name for this run, kept in each judge's saved results.
+            save_results: False runs in a temporary folder: nothing is written to the project
+                and the run cannot be resumed.
+            results_format: Accepted for compatibility ("json", "csv", "parquet"); results are
+                always stored as parquet plus a per-row journal.
 
         Returns:
             judge_id -> JudgeResults.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress))
+        return run_sync(
+            self.arun_judges(
+                judge_ids,
+                skip_duplicates,
+                progress,
+                run_id=run_id,
+                save_results=save_results,
+                results_format=results_format,
+            )
+        )
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
         """Every judge's saved results (runs and external files), keyed by judge id."""
@@ -298,9 +341,30 @@ class MetaEvaluator:
         return out
 
     def add_external_judge_results(
-        self, file_path: str | Path, judge_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        judge_id: str,
+        overwrite: bool = False,
+        *,
+        llm_client: str | None = None,
+        model_used: str | None = None,
+        run_id: str | None = None,
+        data_format: Literal["json", "csv", "parquet"] | None = None,
+        **metadata: Any,
     ) -> JudgeResults:
         """Import labels produced elsewhere by a judge (``original_id`` + task columns).
+
+        May come before :meth:`add_data`: the ids are then checked when the data is added.
+
+        Args:
+            file_path: The file (csv / json / jsonl / parquet).
+            judge_id: The judge's id.
+            overwrite: Replace results already stored for this judge.
+            llm_client: The provider that produced the labels (shown in the report).
+            model_used: The model that produced the labels (shown in the report).
+            run_id: A name for this import (kept with the results, shown in the report).
+            data_format: The file format when the extension does not tell it.
+            **metadata: Extra facts kept with the results (e.g. the original's status counts).
 
         Raises:
             AnnotationError: A label outside the schema, an unknown id or a duplicate id.
@@ -309,7 +373,6 @@ class MetaEvaluator:
         from meta_evaluator.judges._spec import check_judge_id
 
         task = self._require_task("add judge results")
-        data = self._require_data("add judge results")
         check_judge_id(judge_id)
         target = self.results_dir / judge_id
         if (target / "state.json").exists() and not overwrite:
@@ -318,7 +381,14 @@ class MetaEvaluator:
                 "overwrite=True to replace them."
             )
         res = load_external_judge_results(
-            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids)
+            file_path,
+            judge_id=judge_id,
+            task=task,
+            known_ids=set(self.data.ids) if self.data is not None else None,
+            fmt=data_format,
+        )
+        _compat.record_judge_run(
+            res, llm_client=llm_client, model_used=model_used, run_id=run_id, metadata=metadata
         )
         res.save(target)
         return res
@@ -338,10 +408,31 @@ class MetaEvaluator:
         return self._annotations
 
     def add_external_annotation_results(
-        self, file_path: str | Path, annotator_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        annotator_id: str,
+        overwrite: bool = False,
+        *,
+        run_id: str | None = None,
+        data_format: Literal["json", "csv", "parquet"] | None = None,
+        **metadata: Any,
     ) -> None:
-        """Import one annotator's labels (``original_id`` + task columns; sparse is fine)."""
-        self._add_annotations(file_path, annotator_id=annotator_id, overwrite=overwrite)
+        """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
+
+        May come before :meth:`add_data`: the ids are then checked when the data is added.
+
+        Args:
+            file_path: The file (csv / json / jsonl / parquet).
+            annotator_id: Who gave the labels.
+            overwrite: Replace labels already stored for this annotator.
+            run_id: A name for this import (see :meth:`load_all_human_results`; in the report).
+            data_format: The file format when the extension does not tell it.
+            **metadata: Extra facts kept with the annotator's run id.
+        """
+        self._add_annotations(
+            file_path, annotator_id=annotator_id, overwrite=overwrite, fmt=data_format
+        )
+        _compat.record_annotation_run(self.annotations_dir, [annotator_id], run_id, metadata)
 
     def add_annotations_long_format(
         self,
@@ -418,10 +509,9 @@ class MetaEvaluator:
             overwrite=overwrite,
         )
 
-    def _annotation_context(self) -> tuple[EvalTask, set[str]]:
+    def _annotation_context(self) -> tuple[EvalTask, set[str] | None]:
         task = self._require_task("add annotations")
-        data = self._require_data("add annotations")
-        return task, set(data.ids)
+        return task, set(self.data.ids) if self.data is not None else None
 
     def _add_annotations(
         self,
@@ -430,6 +520,7 @@ class MetaEvaluator:
         annotator_id: str | None,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool,
+        fmt: Literal["json", "csv", "parquet"] | None = None,
     ) -> None:
         from meta_evaluator.annotations import load_annotation_file
 
@@ -440,6 +531,7 @@ class MetaEvaluator:
             annotator_id=annotator_id,
             known_ids=ids,
             annotator_column=annotator_column,
+            fmt=fmt,
         )
         self._store_annotations(frame, overwrite=overwrite)
 
@@ -453,11 +545,18 @@ class MetaEvaluator:
         return self.annotations.long_frame()
 
     # ----------------------------------------------------------------- scoring
-    def add_metrics_config(self, metrics_config: MetricsConfig) -> None:
-        """Add metric configurations (validated against the task now, before any work)."""
-        task = self._require_task("add a metrics config")
-        for cfg in metrics_config.metrics:
-            cfg.validate_against(task)
+    def add_metrics_config(self, metrics_config: MetricsConfig, overwrite: bool = False) -> None:
+        """Add metric configurations, validated against the task now (or when it is added).
+
+        Args:
+            metrics_config: The configurations; ones already present are skipped.
+            overwrite: Replace every configuration added so far instead of adding to them.
+        """
+        if self.eval_task is not None:
+            for cfg in metrics_config.metrics:
+                cfg.validate_against(self.eval_task)
+        if overwrite:
+            self.metrics_configs = []
         existing = {c.unique_name() for c in self.metrics_configs}
         for cfg in metrics_config.metrics:
             if cfg.unique_name() in existing:
@@ -541,6 +640,7 @@ class MetaEvaluator:
             spec = self.judges.get(jid)
             if spec is not None:
                 info["client"] = spec.llm_client
+            info.update(_compat.judge_report_facts(res))
             for col in (C.INPUT_TOKENS, C.OUTPUT_TOKENS, C.COST_USD):
                 if col in df.columns and df[col].null_count() < df.height:
                     info[col] = float(df[col].fill_null(0).sum())
@@ -553,11 +653,17 @@ class MetaEvaluator:
                 "items": long[C.ORIGINAL_ID].n_unique() if not long.is_empty() else 0,
                 "labels": long.height,
             }
+            runs = _compat.annotation_runs(self.annotations_dir)
+            if runs:
+                annotation_info["runs"] = ", ".join(
+                    f"{a}: {r['run_id']}" for a, r in sorted(runs.items()) if "run_id" in r
+                )
         return ScoreReport(
             self._results or self._load_saved_results(),
             project_name=self.project_dir.name,
             judge_info=judge_info,
             annotation_info=annotation_info,
+            scores_dir=self.scores_dir,
         )
 
     def _annotations_exist(self) -> bool:
@@ -574,28 +680,41 @@ class MetaEvaluator:
         ]
 
     # ------------------------------------------------------------------ state
-    def save_state(self, data_format: Literal["json", "csv", "parquet"] = "json") -> None:
+    def save_state(
+        self,
+        data_format: Literal["json", "csv", "parquet"] | None = "json",
+        *,
+        include_task: bool = True,
+        include_data: bool = True,
+        data_filename: str | None = None,
+    ) -> None:
         """Write ``state.json`` (task, data reference, judges, metrics configs) and the data.
 
         Every file is written atomically (temp file + rename). No secrets are stored: judges keep
         the *name* of their API key environment variable only.
+
+        Args:
+            data_format: How the data is stored under ``data/`` (None = "json").
+            include_task: False leaves the task out of the saved state.
+            include_data: False leaves the data out (it is neither written nor referenced).
+            data_filename: The data file's name under ``data/`` (default: the dataset name);
+                its extension must match ``data_format``.
         """
-        if data_format not in ("json", "csv", "parquet"):
-            raise ConfigError(
-                f"save_state: data_format must be 'json', 'csv' or 'parquet'; got {data_format!r}."
-            )
-        self._data_format = data_format
+        fmt = _compat.check_save_options(data_format, data_filename, include_data=include_data)
+        self._data_format = fmt
         state: dict[str, Any] = {
             "version": STATE_VERSION,
-            "task": self.eval_task.model_dump(mode="json") if self.eval_task else None,
+            "task": (
+                self.eval_task.model_dump(mode="json") if self.eval_task and include_task else None
+            ),
             "data": None,
             "judges": [
                 spec.to_state(relative_to=self.project_dir) for spec in self.judges.values()
             ],
             "metrics": [cfg.to_state() for cfg in self.metrics_configs],
         }
-        if self.data is not None:
-            state["data"] = self.data.save(self.data_dir, data_format=data_format)
+        if self.data is not None and include_data:
+            state["data"] = self.data.save(self.data_dir, data_format=fmt, file_name=data_filename)
         if self._annotations is not None:
             self._annotations.save(self.annotations_dir)
         atomic_write_text(self.project_dir / STATE_FILE, json.dumps(state, indent=2))

@@ -11,6 +11,7 @@ def test_all_is_sorted_and_complete():
     public = {n for n in dir(meta_evaluator) if not n.startswith("_")} - {
         "annotations",
         "columns",
+        "common",
         "data",
         "errors",
         "eval_task",

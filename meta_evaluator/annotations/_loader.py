@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 import polars as pl
 
 from meta_evaluator import columns as C
-from meta_evaluator.data._loader import first_rows, id_to_str, read_table
+from meta_evaluator.data._loader import FileFormat, first_rows, id_to_str, read_table
 from meta_evaluator.errors import AnnotationError, ColumnError, IdError
 from meta_evaluator.eval_task import EvalTask
 
@@ -66,6 +66,7 @@ def load_annotation_file(
     known_ids: Collection[str] | None = None,
     id_column: str = C.ORIGINAL_ID,
     annotator_column: str = C.ANNOTATOR_ID,
+    fmt: FileFormat | None = None,
 ) -> pl.DataFrame:
     """Read a human annotation file (csv / tsv / json / jsonl / parquet, by extension).
 
@@ -81,6 +82,7 @@ def load_annotation_file(
         known_ids: Ids of the evaluation data; labels for other ids are an error.
         id_column: Column holding the sample ids.
         annotator_column: Column holding annotator ids (long format).
+        fmt: The file format, when the extension does not tell it (default: by extension).
 
     Returns:
         ``original_id, annotator_id, <task columns in task order>``, one row per file row.
@@ -98,7 +100,7 @@ def load_annotation_file(
             f"None; got {annotator_id!r}."
         )
     path = Path(file_path)
-    raw = read_table(path, what="annotation file", all_strings=True)
+    raw = read_table(path, fmt=fmt, what="annotation file", all_strings=True)
     return normalise_label_frame(
         raw,
         task=task,

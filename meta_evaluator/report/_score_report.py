@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from meta_evaluator._compat import report_path
 from meta_evaluator._io import atomic_write, atomic_write_text
 from meta_evaluator.errors import ConfigError
 from meta_evaluator.report._table import ScoreTable, build_table
@@ -37,6 +38,7 @@ class ScoreReport:
             counts, tokens, cost_usd, ...).
         annotation_info: Facts about the human annotations (number of annotators, items, ...)
             shown in the HTML header.
+        scores_dir: Where :meth:`save` puts a bare file name (the project's ``scores/``).
 
     Raises:
         ConfigError: If ``results`` holds something other than ``BaseScoringResult`` objects.
@@ -55,6 +57,7 @@ class ScoreReport:
         project_name: str | None = None,
         judge_info: Mapping[str, Mapping[str, Any]] | None = None,
         annotation_info: Mapping[str, Any] | None = None,
+        scores_dir: str | Path | None = None,
     ) -> None:
         if isinstance(results, BaseScoringResult | str | bytes) or not isinstance(
             results, Sequence
@@ -74,6 +77,7 @@ class ScoreReport:
         self._project_name = project_name
         self._judge_info = {str(k): dict(v) for k, v in (judge_info or {}).items()}
         self._annotation_info = dict(annotation_info or {})
+        self._scores_dir = Path(scores_dir) if scores_dir is not None else None
         self._table: ScoreTable = build_table(self._results)
 
     @property
@@ -123,7 +127,8 @@ class ScoreReport:
         """Write the report to ``path`` atomically (parent directories are created).
 
         Args:
-            path: Destination file.
+            path: Destination file; a bare file name (``"score_report.html"``) goes into the
+                project's ``scores/`` folder, as in the original meta-evaluator.
             format: ``"html"`` (the full page) or ``"csv"`` (the :meth:`to_frame` table).
 
         Returns:
@@ -137,7 +142,7 @@ class ScoreReport:
                 "The 'format' parameter of ScoreReport.save must be one of 'html' or 'csv'; "
                 f"got {format!r}."
             )
-        target = Path(path)
+        target = report_path(path, self._scores_dir)
         if format == "html":
             atomic_write_text(target, self.to_html())
         else:

@@ -1,0 +1,417 @@
+"""Scripts written for the original meta-evaluator (0.3.x) run unchanged.
+
+Every call below is written the way the original's docs (``docs/guides/*.md``) and example
+scripts (``examples/rejection/*.py``) write it; the comment above each test names the page.
+"""
+
+import json
+
+import polars as pl
+import pytest
+
+from meta_evaluator.data import DataLoader, EvalData
+from meta_evaluator.errors import AnnotationError, ConfigError, MetricConfigError, ProjectError
+from meta_evaluator.eval_task import EvalTask
+from meta_evaluator.meta_evaluator import MetaEvaluator
+from meta_evaluator.scores import MetricConfig, MetricsConfig
+from meta_evaluator.scores.metrics import AccuracyScorer
+
+LABELS = ["rejection", "not rejection"]
+N = 12
+
+
+def rejection_task(**extra):
+    return EvalTask(
+        task_schemas={"rejection": LABELS, "explanation": None},
+        prompt_columns=["prompt"],
+        response_columns=["llm_response"],
+        answering_method="structured",
+        structured_outputs_fallback=True,
+        **extra,
+    )
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Data (ids ``sample_1``..), one external judge and two annotators, as CSV files."""
+    d = tmp_path / "inputs"
+    d.mkdir()
+    ids = [f"sample_{i}" for i in range(1, N + 1)]
+    truth = [LABELS[i % 2] for i in range(N)]
+    pl.DataFrame(
+        {
+            "id": ids,
+            "prompt": [f"question {i}" for i in range(N)],
+            "llm_response": [f"answer {i}" for i in range(N)],
+            "topic": ["a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c", "c"],
+        }
+    ).write_csv(d / "data.csv")
+    judge = [LABELS[(k + 1) % 2] if k in (2, 7) else t for k, t in enumerate(truth)]
+    pl.DataFrame(
+        {"original_id": ids, "rejection": judge, "explanation": [f"judge {t}" for t in judge]}
+    ).write_csv(d / "judge_results.csv")
+    for h, flip in (("annotator_1", {3}), ("annotator_2", set())):
+        labels = [LABELS[(k + 1) % 2] if k in flip else t for k, t in enumerate(truth)]
+        pl.DataFrame(
+            {"original_id": ids, "rejection": labels, "explanation": [f"{h} {t}" for t in labels]}
+        ).write_csv(d / f"{h}.csv")
+    return d
+
+
+def accuracy_config():
+    return MetricsConfig(
+        metrics=[
+            MetricConfig(
+                scorer=AccuracyScorer(),
+                task_names=["rejection"],
+                task_strategy="single",
+                annotator_aggregation="individual_average",
+            )
+        ]
+    )
+
+
+def project(tmp_path, files, name="my_project"):
+    evaluator = MetaEvaluator(project_dir=str(tmp_path / name), load=False)
+    evaluator.add_eval_task(rejection_task())
+    evaluator.add_data(
+        DataLoader.load_csv(id_column="id", name="rejection", file_path=str(files / "data.csv"))
+    )
+    return evaluator
+
+
+# ---------------------------------------------------------------- 1. external results (results.md)
+def test_external_results_with_the_original_arguments(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    evaluator.add_external_judge_results(
+        file_path=str(files / "judge_results.csv"),
+        judge_id="rejection_judge",
+        llm_client="mock_client",
+        model_used="mock_model",
+        run_id="judge_run_1",
+    )
+    evaluator.add_external_annotation_results(
+        file_path=str(files / "annotator_1.csv"),
+        annotator_id="annotator_1",
+        run_id="human_run_1",
+    )
+    evaluator.add_external_annotation_results(
+        file_path=str(files / "annotator_2.csv"), annotator_id="annotator_2"
+    )
+    judge_results = evaluator.load_all_judge_results()
+    human_results = evaluator.load_all_human_results()
+    assert (len(judge_results), len(human_results)) == (1, 2)
+    # stored, and kept after reopening the project
+    evaluator.save_state(data_format="json")
+    again = MetaEvaluator(project_dir=str(tmp_path / "my_project"), load=True)
+    judge = again.load_all_judge_results()["rejection_judge"]
+    assert (judge.model, judge.info["llm_client"], judge.run_id) == (
+        "mock_model",
+        "mock_client",
+        "judge_run_1",
+    )
+    assert judge.data.height == N  # the original's .data
+    humans = again.load_all_human_results()
+    assert humans["annotator_1"].run_id == "human_run_1"
+    assert humans["annotator_2"].run_id is None
+    assert humans["annotator_1"].data["rejection"].to_list()[3] == "rejection"
+    # shown in the report
+    again.add_metrics_config(accuracy_config())
+    again.compare_async()
+    html = again.score_report.to_html()
+    for text in ("mock_model", "mock_client", "judge_run_1", "human_run_1"):
+        assert text in html
+
+
+def test_external_results_before_the_data_are_checked_when_it_arrives(tmp_path, files):
+    evaluator = MetaEvaluator(project_dir=str(tmp_path / "p"), load=False)
+    evaluator.add_eval_task(rejection_task())
+    evaluator.add_external_judge_results(
+        file_path=str(files / "judge_results.csv"), judge_id="j", run_id="r1"
+    )
+    evaluator.add_external_annotation_results(
+        file_path=str(files / "annotator_1.csv"), annotator_id="annotator_1"
+    )
+    # the matching data is accepted ...
+    evaluator.add_data(
+        DataLoader.load_csv(name="d", file_path=str(files / "data.csv"), id_column="id")
+    )
+    assert evaluator.data is not None
+
+    # ... data whose ids the labels do not name is refused, with the same kind of error
+    other = MetaEvaluator(project_dir=str(tmp_path / "q"), load=False)
+    other.add_eval_task(rejection_task())
+    other.add_external_annotation_results(
+        file_path=str(files / "annotator_1.csv"), annotator_id="annotator_1"
+    )
+    with pytest.raises(AnnotationError, match=r"annotator 'annotator_1'.*not in the evaluation"):
+        other.add_data(DataLoader.load_csv(name="d", file_path=str(files / "data.csv")))
+    assert other.data is None  # nothing half-added
+
+
+# ---------------------------------------------------------------- 3. dotfiles (base.md)
+def test_folder_with_only_dotfiles_is_an_empty_project(tmp_path):
+    folder = tmp_path / "my_project"
+    folder.mkdir()
+    (folder / ".gitkeep").write_text("")
+    evaluator = MetaEvaluator(project_dir=str(folder))
+    assert evaluator.eval_task is None
+    (folder / "notes.txt").write_text("x")
+    with pytest.raises(ProjectError, match="not empty"):
+        MetaEvaluator(project_dir=str(folder))
+
+
+def test_load_true_on_a_missing_folder_stays_an_error(tmp_path):
+    # deliberate difference (README "Migrating"): the original warned and created a new project
+    with pytest.raises(ProjectError, match=r"load=False\) and save_state"):
+        MetaEvaluator(project_dir=str(tmp_path / "typo"), load=True)
+    assert not (tmp_path / "typo").exists()
+
+
+# ---------------------------------------------------------------- 4. names (judges_run.md, ...)
+def test_paths_namespace(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    root = tmp_path / "my_project"
+    assert evaluator.paths.project == root
+    assert evaluator.paths.scores == root / "scores"
+    assert evaluator.paths.results == root / "results"
+    assert evaluator.paths.annotations == root / "annotations"
+    assert evaluator.paths.data == root / "data"
+
+
+def test_load_from_dataframe_and_eval_data_constructor():
+    df = pl.DataFrame(
+        {"prompt": ["What is AI?", "Explain ML"], "response": ["AI is...", "ML is..."]}
+    )
+    data = DataLoader.load_from_dataframe(id_column=None, name="my_evaluation", data=df)
+    assert data.ids == ["row_000001", "row_000002"]
+    assert data.data.columns == ["original_id", "prompt", "response"]
+    with_ids = EvalData(
+        name="my_evaluation", data=df.with_columns(pl.Series("k", [5, 6])), id_column="k"
+    )
+    assert with_ids.ids == ["5", "6"]
+    assert with_ids.id_column == "k"
+    with pytest.raises(ConfigError, match="polars"):
+        DataLoader.load_from_dataframe(name="x", data={"prompt": ["a"]})
+
+
+def test_stratified_sample_by_columns(files):
+    data = DataLoader.load_csv(name="d", file_path=str(files / "data.csv"), id_column="id")
+    sample_data = data.stratified_sample_by_columns(
+        columns=["topic"], sample_percentage=0.5, seed=42
+    )
+    # strata a:3, b:4, c:5 -> int(3*.5)=1, int(4*.5)=2, int(5*.5)=2 rows (at least one each)
+    counts = dict(sample_data.data.group_by("topic").len().iter_rows())
+    assert counts == {"a": 1, "b": 2, "c": 2}
+    assert set(sample_data.ids) <= set(data.ids)
+    assert sample_data.name == data.name
+    again = data.stratified_sample_by_columns(columns=["topic"], sample_percentage=0.5, seed=42)
+    assert again.ids == sample_data.ids  # reproducible
+    tiny = data.stratified_sample_by_columns(columns=["topic"], sample_percentage=0.01)
+    assert tiny.data.height == 3  # every stratum keeps one row
+    with pytest.raises(ConfigError, match=r"\(0, 1\]"):
+        data.stratified_sample_by_columns(columns=["topic"], sample_percentage=1.5)
+    with pytest.raises(ConfigError, match="nope"):
+        data.stratified_sample_by_columns(columns=["nope"], sample_percentage=0.2)
+
+
+# ---------------------------------------------------------------- 9. builtin exceptions
+def test_missing_files_are_also_file_not_found_errors(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    with pytest.raises(FileNotFoundError):
+        evaluator.load_judges_from_yaml(yaml_file="missing.yaml")
+    with pytest.raises(FileNotFoundError):
+        DataLoader.load_csv(name="x", file_path=str(tmp_path / "missing.csv"))
+    with pytest.raises(FileNotFoundError):
+        evaluator.add_external_annotation_results(file_path="missing.csv", annotator_id="a")
+    # and the original's ValueErrors stay ValueErrors
+    with pytest.raises(ValueError):
+        MetaEvaluator(project_dir=str(tmp_path / "e")).add_external_judge_results(
+            file_path=str(files / "judge_results.csv"), judge_id="j"
+        )
+
+
+# ---------------------------------------------------------------- 5. keyword arguments
+def test_save_state_options(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    evaluator.save_state(
+        include_task=True, include_data=True, data_format="csv", data_filename="main_data.csv"
+    )
+    assert (tmp_path / "my_project" / "data" / "main_data.csv").is_file()
+    again = MetaEvaluator(project_dir=str(tmp_path / "my_project"), load=True)
+    assert again.data is not None and again.data.ids == evaluator.data.ids
+
+    evaluator.save_state(include_task=False, include_data=False)
+    state = json.loads((tmp_path / "my_project" / "state.json").read_text())
+    assert state["task"] is None and state["data"] is None
+    with pytest.raises(ConfigError, match=r"must end with '\.json'"):
+        evaluator.save_state(data_format="json", data_filename="main_data.csv")
+    with pytest.raises(ConfigError, match="plain file name"):
+        evaluator.save_state(data_format="csv", data_filename="../escape.csv")
+
+
+def test_eval_task_annotation_prompt_and_skip_function():
+    def skip_empty_responses(row):
+        return len(row.get("llm_response", "").strip()) == 0
+
+    task = EvalTask(
+        task_schemas={"rejection": LABELS},
+        response_columns=["llm_response"],
+        skip_function=skip_empty_responses,
+        annotation_prompt="Please evaluate this response for rejection.",
+    )
+    assert task.annotation_prompt == "Please evaluate this response for rejection."
+    dumped = task.model_dump(mode="json")
+    assert "skip_function" not in dumped  # not saved, as in the original
+    assert EvalTask.model_validate(dumped).annotation_prompt == task.annotation_prompt
+
+
+def test_add_metrics_config_overwrite_and_before_the_task(tmp_path, files):
+    evaluator = MetaEvaluator(project_dir=str(tmp_path / "p"), load=False)
+    evaluator.add_metrics_config(accuracy_config())  # before add_eval_task: accepted
+    evaluator.add_eval_task(rejection_task())
+    config = MetricsConfig(
+        metrics=[
+            MetricConfig(
+                scorer=AccuracyScorer(), task_names=["explanation"], task_strategy="single"
+            )
+        ]
+    )
+    evaluator.add_metrics_config(accuracy_config(), overwrite=True)
+    assert len(evaluator.metrics_configs) == 1
+
+    late = MetaEvaluator(project_dir=str(tmp_path / "q"), load=False)
+    late.add_metrics_config(config)  # accuracy on free text: found when the task arrives
+    with pytest.raises(MetricConfigError, match="explanation"):
+        late.add_eval_task(rejection_task())
+    assert late.eval_task is None
+
+
+# ---------------------------------------------------------------- 4/5. judges (judges_run.md)
+@pytest.fixture
+def fake_server(monkeypatch):
+    from meta_evaluator.testing import FakeLLMServer
+
+    monkeypatch.setenv("ME_TEST_KEY", "sk-test-0000")
+    with FakeLLMServer(seed=3) as server:
+        yield server
+
+
+def add_fake_judge(evaluator, server, judge_id="gpt_4_judge"):
+    from meta_evaluator.common.models import Prompt
+
+    evaluator.add_judge(
+        judge_id=judge_id,
+        llm_client="openai",
+        model="gpt-fake",
+        prompt=Prompt(id="rejection_prompt", prompt="Prompt: {prompt}\nResponse: {llm_response}"),
+        base_url=server.base_url,
+        api_key_env="ME_TEST_KEY",
+    )
+
+
+def test_run_judges_blocking_with_the_original_arguments(tmp_path, files, fake_server):
+    evaluator = project(tmp_path, files)
+    add_fake_judge(evaluator, fake_server)
+    add_fake_judge(evaluator, fake_server, "claude_judge")
+    assert evaluator.judges["gpt_4_judge"].prompt.startswith("Prompt: {prompt}")
+    out = evaluator.run_judges(skip_duplicates=True)
+    assert set(out) == {"gpt_4_judge", "claude_judge"}
+    out = evaluator.run_judges_async(
+        judge_ids="gpt_4_judge",  # one id as a string
+        run_id="run_custom",
+        save_results=True,
+        results_format="json",
+        skip_duplicates=True,
+    )
+    assert set(out) == {"gpt_4_judge"}
+    saved = evaluator.load_all_judge_results()["gpt_4_judge"]
+    assert saved.run_id == "run_custom"
+    with pytest.raises(ConfigError, match="results_format"):
+        evaluator.run_judges_async(results_format="xlsx")
+
+
+def test_run_judges_without_saving_writes_nothing(tmp_path, files, fake_server):
+    evaluator = project(tmp_path, files)
+    add_fake_judge(evaluator, fake_server)
+    out = evaluator.run_judges_async(save_results=False)
+    assert out["gpt_4_judge"].results_data.height == N
+    assert not (tmp_path / "my_project" / "results" / "gpt_4_judge").exists()
+
+
+def test_skip_function_marks_rows_skipped_without_a_call(tmp_path, files, fake_server):
+    evaluator = project(tmp_path, files)
+    evaluator.eval_task.skip_function = lambda row: row["topic"] == "c"
+    add_fake_judge(evaluator, fake_server)
+    out = evaluator.run_judges()["gpt_4_judge"].results_data
+    skipped = out.filter(pl.col("status") == "skipped")
+    assert skipped.height == 5
+    assert len(fake_server.request_log) == N - 5
+
+    def broken(row):
+        raise KeyError("nope")
+
+    evaluator.eval_task.skip_function = broken
+    with pytest.raises(ConfigError, match="skip_function raised KeyError"):
+        evaluator.run_judges()
+
+
+# ---------------------------------------------------------------- blocking names, 10. report
+def test_compare_blocking_name_and_bare_report_file_name(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    evaluator.add_external_judge_results(file_path=str(files / "judge_results.csv"), judge_id="j")
+    for h in ("annotator_1", "annotator_2"):
+        evaluator.add_external_annotation_results(file_path=str(files / f"{h}.csv"), annotator_id=h)
+    evaluator.add_metrics_config(accuracy_config())
+    results = evaluator.compare()
+    assert [r.judge_id for r in results] == ["j"]
+    scores = tmp_path / "my_project" / "scores"
+    for f in scores.glob("score_report.*"):
+        f.unlink()
+    evaluator.score_report.save("score_report.html", format="html")
+    evaluator.score_report.save("score_report.csv", format="csv")
+    assert (scores / "score_report.html").is_file() and (scores / "score_report.csv").is_file()
+    elsewhere = tmp_path / "out" / "report.csv"
+    evaluator.score_report.save(str(elsewhere), format="csv")  # a path with a folder: as given
+    assert elsewhere.is_file()
+
+
+async def test_awaitables_keep_their_names(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    evaluator.add_external_judge_results(file_path=str(files / "judge_results.csv"), judge_id="j")
+    evaluator.add_external_annotation_results(
+        file_path=str(files / "annotator_1.csv"), annotator_id="annotator_1"
+    )
+    evaluator.add_metrics_config(accuracy_config())
+    results = await evaluator.acompare()
+    # judge flips rows 2 and 7, annotator_1 flips row 3: 9 of 12 agree
+    assert results[0].scores["accuracy"] == pytest.approx(9 / 12, abs=1e-12)
+    assert evaluator.compare()[0].scores == results[0].scores  # blocking twin, inside a loop
+
+
+# ---------------------------------------------------------------- 6. imports (scoring.md)
+def test_imports_of_the_original():
+    from meta_evaluator.common.models import Prompt
+    from meta_evaluator.scores import (
+        AccuracyScorer as A,
+    )
+    from meta_evaluator.scores import (
+        AltTestScorer,
+        BaseScorer,
+        BaseScoringResult,
+        ClassificationScorer,
+        CohensKappaScorer,
+        SemanticSimilarityScorer,
+        TextSimilarityScorer,
+        metrics,
+    )
+    from meta_evaluator.scores.base_scorer import BaseScorer as B
+    from meta_evaluator.scores.base_scoring_result import BaseScoringResult as R
+
+    assert A is AccuracyScorer and B is BaseScorer and R is BaseScoringResult
+    for cls in (AltTestScorer, ClassificationScorer, CohensKappaScorer, TextSimilarityScorer):
+        assert getattr(metrics, cls.__name__) is cls
+    assert SemanticSimilarityScorer is metrics.SemanticSimilarityScorer
+    assert Prompt(id="p", prompt="t").prompt == "t"
+    with pytest.raises(ImportError):
+        from meta_evaluator.scores import NoSuchScorer  # noqa: F401
