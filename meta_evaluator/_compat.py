@@ -41,9 +41,12 @@ if TYPE_CHECKING:
     from meta_evaluator.data import EvalData
     from meta_evaluator.eval_task import EvalTask
     from meta_evaluator.judges import JudgeResults
+    from meta_evaluator.scores import MetricsConfig
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 
 __all__ = [
+    "CompareSelection",
+    "ComparisonResults",
     "DataLoaderCompat",
     "EvalDataCompat",
     "HumanAnnotationResults",
@@ -57,6 +60,7 @@ __all__ = [
     "check_run_options",
     "check_save_options",
     "check_skip_function",
+    "compare_selection",
     "human_results",
     "is_visible_entry",
     "judge_id_list",
@@ -67,6 +71,7 @@ __all__ = [
     "report_path",
     "run_location",
     "scores_attribute",
+    "select_humans",
     "skip_reason",
     "stamp_run_id",
 ]
@@ -560,6 +565,97 @@ class DataLoaderCompat:
                 f"DataFrame; got {type(data).__name__!r}. Convert with pl.from_pandas(df)."
             )
         return EvalData.from_frame(name, data, id_column=id_column)
+
+
+# --------------------------------------------------------------------------- compare
+@dataclass(frozen=True)
+class CompareSelection:
+    """What ``compare_async`` was asked to score, from the original's arguments."""
+
+    judge_ids: list[str] | None
+    config: MetricsConfig | None
+    judges: dict[str, JudgeResults] | None
+    human_ids: list[str] | None
+
+
+def compare_selection(
+    first: Any,
+    comparison_config: MetricsConfig | None,
+    judge_results: Mapping[str, Any] | None,
+    human_results: Mapping[str, Any] | None,
+) -> CompareSelection:
+    """Read ``compare_async``'s arguments, the original's included.
+
+    ``compare_async(config, judge_results=..., human_results=...)`` (the original's first form)
+    passes the config first; the dicts are what ``load_all_judge_results()`` /
+    ``load_all_human_results()`` return (keyed by any id; the values name their judge/annotator).
+
+    Raises:
+        ConfigError: Two configs, or values of the wrong type.
+    """
+    from meta_evaluator.judges import JudgeResults
+    from meta_evaluator.scores import MetricsConfig
+
+    if isinstance(first, MetricsConfig):
+        if comparison_config is not None:
+            raise ConfigError(
+                "compare_async got two metrics configs (positional and comparison_config=); "
+                "pass one."
+            )
+        comparison_config, first = first, None
+    if comparison_config is not None and not isinstance(comparison_config, MetricsConfig):
+        raise ConfigError(
+            "The 'comparison_config' parameter of compare_async must be a MetricsConfig; got "
+            f"{type(comparison_config).__name__!r}."
+        )
+    judges = None
+    if judge_results is not None:
+        bad = [k for k, v in judge_results.items() if not isinstance(v, JudgeResults)]
+        if bad:
+            raise ConfigError(
+                "The 'judge_results' parameter of compare_async must map ids to JudgeResults "
+                f"(as load_all_judge_results() returns); entries {bad[:5]!r} are not."
+            )
+        judges = {v.judge_id: v for v in judge_results.values()}
+    humans = None
+    if human_results is not None:
+        humans = [str(getattr(v, "annotator_id", k)) for k, v in human_results.items()]
+    return CompareSelection(judge_id_list(first), comparison_config, judges, humans)
+
+
+def select_humans(humans: pl.DataFrame, human_ids: Sequence[str] | None) -> pl.DataFrame:
+    """The human labels of ``human_ids`` only (all when None)."""
+    if human_ids is None:
+        return humans
+    return humans.filter(pl.col(C.ANNOTATOR_ID).is_in(list(human_ids)))
+
+
+class ComparisonResults(list["BaseScoringResult"]):
+    """``compare_async()``'s results: a list, with the original's dict view on top.
+
+    ``for unique_name, (metric_config, results) in out.items()`` works as in the original;
+    ``unique_name`` is the config's folder name under ``scores/<scorer>/``.
+    """
+
+    def __init__(self, results: Sequence[BaseScoringResult], configs: Sequence[Any]) -> None:
+        super().__init__(results)
+        self._configs = list(configs)
+
+    def items(self) -> list[tuple[str, tuple[Any, list[BaseScoringResult]]]]:
+        """``(unique_name, (metric_config, results of every judge))`` per config, in order."""
+        out = []
+        for cfg in self._configs:
+            name = cfg.unique_name()
+            out.append((name, (cfg, [r for r in self if r.metadata.get("metric_config") == name])))
+        return out
+
+    def keys(self) -> list[str]:
+        """The configs' unique names."""
+        return [name for name, _ in self.items()]
+
+    def values(self) -> list[tuple[Any, list[BaseScoringResult]]]:
+        """``(metric_config, results)`` per config."""
+        return [value for _, value in self.items()]
 
 
 # --------------------------------------------------------------------------- report

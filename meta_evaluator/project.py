@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -565,15 +566,25 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())
 
-    async def acompare(self, judge_ids: list[str] | None = None) -> list[BaseScoringResult]:
+    async def acompare(
+        self,
+        judge_ids: str | list[str] | MetricsConfig | None = None,
+        judge_results: Mapping[str, JudgeResults] | None = None,
+        human_results: Mapping[str, Any] | None = None,
+        *,
+        comparison_config: MetricsConfig | None = None,
+    ) -> list[BaseScoringResult]:
         """Score every judge with every metric config (awaitable); see :meth:`compare_async`."""
         from meta_evaluator.scores import MetricsConfig
         from meta_evaluator.scores._compare import compare_async
 
         task = self._require_task("compare")
-        if not self.metrics_configs:
+        sel = _compat.compare_selection(judge_ids, comparison_config, judge_results, human_results)
+        judge_ids = sel.judge_ids
+        configs = list(sel.config.metrics) if sel.config is not None else self.metrics_configs
+        if not configs:
             raise ConfigError("No metrics configured: call add_metrics_config() first.")
-        all_results = self.load_all_judge_results()
+        all_results = sel.judges if sel.judges is not None else self.load_all_judge_results()
         if judge_ids is not None:
             missing = [j for j in judge_ids if j not in all_results]
             if missing:
@@ -587,7 +598,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
                 "No judge results to score: run judges (run_judges_async) or add external judge "
                 "results (add_external_judge_results) first."
             )
-        humans = self.annotations.long_frame()
+        humans = _compat.select_humans(self.annotations.long_frame(), sel.human_ids)
         if humans.is_empty():
             raise ConfigError(
                 "No human annotations to compare with: call "
@@ -600,7 +611,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             for jid, res in all_results.items()
         }
         results = await compare_async(
-            MetricsConfig(metrics=list(self.metrics_configs)),
+            MetricsConfig(metrics=list(configs)),
             task=task,
             judge_labels=judge_labels,
             human_labels=humans,
@@ -610,18 +621,37 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         report = self.score_report
         report.save(self.scores_dir / "score_report.html", format="html")
         report.save(self.scores_dir / "score_report.csv", format="csv")
-        return results
+        return _compat.ComparisonResults(results, configs)
 
-    def compare_async(self, judge_ids: list[str] | None = None) -> list[BaseScoringResult]:
+    def compare_async(
+        self,
+        judge_ids: str | list[str] | MetricsConfig | None = None,
+        judge_results: Mapping[str, JudgeResults] | None = None,
+        human_results: Mapping[str, Any] | None = None,
+        *,
+        comparison_config: MetricsConfig | None = None,
+    ) -> list[BaseScoringResult]:
         """Score every judge with every metric config; blocks until done (safe inside Jupyter).
 
         Writes ``scores/<scorer>/<config>/<judge_id>_result.json`` and charts per config, and
         ``scores/score_report.html`` / ``.csv``.
 
+        Args:
+            judge_ids: Judges to score (default: every judge with results); one id may be a
+                string. A ``MetricsConfig`` here is taken as ``comparison_config``.
+            judge_results: Score these results (``load_all_judge_results()`` values) instead.
+            human_results: Compare with these annotators only (``load_all_human_results()``).
+            comparison_config: Configs for this comparison instead of the added ones.
+
         Returns:
-            One BaseScoringResult per (metric config, judge).
+            One BaseScoringResult per (metric config, judge): a list that also has the
+            original's ``.items()`` (config name -> (MetricConfig, results)).
         """
-        return run_sync(self.acompare(judge_ids))
+        return run_sync(
+            self.acompare(
+                judge_ids, judge_results, human_results, comparison_config=comparison_config
+            )
+        )
 
     @property
     def score_report(self) -> ScoreReport:

@@ -415,3 +415,36 @@ def test_imports_of_the_original():
     assert Prompt(id="p", prompt="t").prompt == "t"
     with pytest.raises(ImportError):
         from meta_evaluator.scores import NoSuchScorer  # noqa: F401
+
+
+# ------------------------------------------ compare_async as examples/rejection/run_scoring_only
+def test_compare_with_the_original_arguments_and_dict_view(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    evaluator.add_external_judge_results(
+        file_path=str(files / "judge_results.csv"),
+        judge_id="rejection_judge",
+        llm_client="mock_client",
+        model_used="mock_model",
+        run_id="judge_run_1",
+    )
+    for h in ("annotator_1", "annotator_2"):
+        evaluator.add_external_annotation_results(
+            file_path=str(files / f"{h}.csv"), annotator_id=h, run_id=f"{h}_run"
+        )
+    config = accuracy_config()
+    judge_results = evaluator.load_all_judge_results()
+    human_results = evaluator.load_all_human_results()
+    evaluator.add_metrics_config(config)
+    results = evaluator.compare_async(judge_results=judge_results, human_results=human_results)
+    seen = []
+    for unique_name, (metric_config, scoring_results) in results.items():
+        assert metric_config is config.metrics[0]
+        assert unique_name == metric_config.unique_name()
+        seen += [(r.judge_id, r.scores["accuracy"]) for r in scoring_results]
+    # judge flips rows 2, 7; annotator_1 flips 3: 9/12 and 10/12, mean 19/24
+    assert seen == [("rejection_judge", pytest.approx(19 / 24, abs=1e-12))]
+    # only the annotators passed are used; the first (config) form of the call also works
+    only_one = {"annotator_2": human_results["annotator_2"]}
+    again = evaluator.compare_async(config, judge_results=judge_results, human_results=only_one)
+    assert again[0].scores["accuracy"] == pytest.approx(10 / 12, abs=1e-12)
+    assert len(list(results)) == 1 and results.keys() == [config.metrics[0].unique_name()]
