@@ -54,6 +54,7 @@ __all__ = [
     "MetaEvaluatorCompat",
     "ProjectPaths",
     "ResultsFormat",
+    "accepts_annotator_aggregation",
     "adopt_raw_frame",
     "annotation_runs",
     "check_labels_known",
@@ -61,10 +62,13 @@ __all__ = [
     "check_save_options",
     "check_skip_function",
     "compare_selection",
+    "has_default_options",
     "human_results",
     "is_visible_entry",
     "judge_id_list",
     "judge_report_facts",
+    "merge_display_name",
+    "original_hash8",
     "prompt_text",
     "record_annotation_run",
     "record_judge_run",
@@ -703,6 +707,85 @@ def scores_attribute(name: str) -> Any:
         if name in getattr(metrics, "__all__", ()):
             return getattr(metrics, name)
     raise AttributeError(f"module 'meta_evaluator.scores' has no attribute {name!r}")
+
+
+def accepts_annotator_aggregation(scorer: Any) -> bool:
+    """Whether ``scorer.compute_score_async`` takes the original's sixth argument.
+
+    True when it has six or more positional parameters (after ``self``) or ``*args``; a scorer
+    written with five (the seed's ``MyCustomScorer``) is called with five.
+    """
+    import inspect
+
+    try:
+        sig = inspect.signature(scorer.compute_score_async)
+    except (TypeError, ValueError):
+        return False
+    params = list(sig.parameters.values())
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        return True
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(p.kind in positional for p in params) >= 6
+
+
+def merge_display_name(name: str | None, display_name: str | None, owner: str) -> str | None:
+    """``MetricConfig(display_name=...)``: the original's name for ``name=``.
+
+    Raises:
+        MetricConfigError: Both are given and differ.
+    """
+    from meta_evaluator.errors import MetricConfigError
+
+    if display_name is None:
+        return name
+    if name is not None and name != display_name:
+        raise MetricConfigError(
+            f"{owner}: name={name!r} and display_name={display_name!r} differ; display_name is "
+            "the original meta-evaluator's spelling of name. Pass one of them."
+        )
+    return display_name
+
+
+def original_hash8(task_names: Sequence[str]) -> str:
+    """The original's folder hash: the first 8 hex digits of MD5 of the sorted task names joined
+    by ``_`` (``["rejection"]`` -> ``22e76eaf``, as in its docs).
+
+    Example:
+        >>> original_hash8(["rejection"])
+        '22e76eaf'
+    """  # noqa: D205
+    import hashlib
+
+    text = "_".join(sorted(task_names))
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+
+
+def has_default_options(scorer: Any, annotator_aggregation: str) -> bool:
+    """Whether a config uses the scorer's default options and ``individual_average``.
+
+    Such configs get the original's folder hash; any other option gives a different hash, so two
+    configs that compute different numbers never share a folder (the original overwrote).
+    """
+    if annotator_aggregation != "individual_average":
+        return False
+    default = _default_params(type(scorer))
+    if default is None:
+        return False
+    return bool(json.dumps(scorer.config_params(), sort_keys=True, default=repr) == default)
+
+
+_DEFAULT_PARAMS: dict[type, str | None] = {}
+
+
+def _default_params(cls: type) -> str | None:
+    """The JSON of a fresh instance's ``config_params()`` (None if it needs arguments)."""
+    if cls not in _DEFAULT_PARAMS:
+        try:
+            fresh = cls()
+            _DEFAULT_PARAMS[cls] = json.dumps(fresh.config_params(), sort_keys=True, default=repr)
+        except Exception:  # a scorer that needs arguments: no default to compare with
+            _DEFAULT_PARAMS[cls] = None
+    return _DEFAULT_PARAMS[cls]
 
 
 # --------------------------------------------------------------------------- MetaEvaluator

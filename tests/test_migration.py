@@ -4,7 +4,9 @@ Every call below is written the way the original's docs (``docs/guides/*.md``) a
 scripts (``examples/rejection/*.py``) write it; the comment above each test names the page.
 """
 
+import hashlib
 import json
+import os
 
 import polars as pl
 import pytest
@@ -14,7 +16,14 @@ from meta_evaluator.errors import AnnotationError, ConfigError, MetricConfigErro
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.meta_evaluator import MetaEvaluator
 from meta_evaluator.scores import MetricConfig, MetricsConfig
-from meta_evaluator.scores.metrics import AccuracyScorer
+from meta_evaluator.scores.base_scorer import BaseScorer
+from meta_evaluator.scores.base_scoring_result import BaseScoringResult
+from meta_evaluator.scores.metrics import (
+    AccuracyScorer,
+    AltTestScorer,
+    CohensKappaScorer,
+    TextSimilarityScorer,
+)
 
 LABELS = ["rejection", "not rejection"]
 N = 12
@@ -448,3 +457,147 @@ def test_compare_with_the_original_arguments_and_dict_view(tmp_path, files):
     again = evaluator.compare_async(config, judge_results=judge_results, human_results=only_one)
     assert again[0].scores["accuracy"] == pytest.approx(10 / 12, abs=1e-12)
     assert len(list(results)) == 1 and results.keys() == [config.metrics[0].unique_name()]
+
+
+# ------------------------------------------------------------ 2, 7, 11, folder names (scoring.md)
+class SixArgScorer(BaseScorer):
+    """A scorer written like the original's built-ins: six arguments, charts in its own folder."""
+
+    def __init__(self):
+        super().__init__(scorer_name="six_arg")
+        self._seen = []  # private: public attributes are the scorer's options (its config)
+        self._aggregate_calls = []
+
+    def can_score_task(self, sample_label):
+        return isinstance(sample_label, str)
+
+    async def compute_score_async(
+        self, judge_data, human_data, task_name, judge_id, aggregation_mode, annotator_aggregation
+    ):
+        self._seen.append(annotator_aggregation)
+        return BaseScoringResult(
+            scorer_name=self.scorer_name,
+            task_name=task_name,
+            judge_id=judge_id,
+            scores={"n": float(judge_data.height)},
+            metadata={},
+            aggregation_mode=aggregation_mode,
+            num_comparisons=judge_data.height,
+            failed_comparisons=0,
+        )
+
+    def aggregate_results(self, results, scores_dir, unique_name=""):
+        self._aggregate_calls.append((scores_dir, unique_name))
+        out = os.path.join(scores_dir, self.scorer_name, unique_name)  # as the original's do
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "six_arg_scores.txt"), "w") as f:
+            f.write(str(len(results)))
+
+
+class FiveArgScorer(SixArgScorer):
+    async def compute_score_async(self, judge_data, human_data, task_name, judge_id, mode):
+        self._seen.append("five")
+        return await super().compute_score_async(
+            judge_data, human_data, task_name, judge_id, mode, None
+        )
+
+
+def test_custom_scorers_get_what_the_original_passes(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    evaluator.add_external_judge_results(file_path=str(files / "judge_results.csv"), judge_id="j")
+    evaluator.add_external_annotation_results(
+        file_path=str(files / "annotator_1.csv"), annotator_id="annotator_1"
+    )
+    six, five = SixArgScorer(), FiveArgScorer()
+    config = MetricsConfig(
+        metrics=[
+            MetricConfig(
+                scorer=six,
+                task_names=["rejection"],
+                task_strategy="single",
+                annotator_aggregation="majority_vote",
+                display_name="six_rejection",
+            ),
+            MetricConfig(
+                scorer=six,
+                task_names=["rejection", "explanation"],
+                task_strategy="multitask",
+                annotator_aggregation="individual_average",
+            ),
+            MetricConfig(scorer=five, task_names=["rejection"], task_strategy="single"),
+        ]
+    )
+    evaluator.add_metrics_config(config)
+    evaluator.compare_async()
+    # the sixth argument: the config's annotator_aggregation, per task for multitask
+    assert six._seen == ["majority_vote", "individual_average", "individual_average"]
+    # five-argument scorers keep working (called with five; None is what it passes on)
+    assert five._seen == ["five", None]
+    # aggregate_results(results, scores_dir, unique_name): the project's scores/ folder
+    scores = str(tmp_path / "my_project" / "scores")
+    first = config.metrics[0]
+    assert six._aggregate_calls[0] == (scores, first.unique_name())
+    assert (tmp_path / "my_project" / "scores" / "six_arg" / first.unique_name()).is_dir()
+    assert (
+        tmp_path / "my_project/scores/six_arg" / first.unique_name() / "six_arg_scores.txt"
+    ).is_file()
+    # display_name is name; the label shows it
+    assert first.name == first.display_name == "six_rejection"
+    assert first.label() == "six_rejection"
+    with pytest.raises(MetricConfigError, match="display_name"):
+        MetricConfig(scorer=five, task_names=["rejection"], name="a", display_name="b")
+
+
+def test_folder_hash_is_the_originals(tmp_path, files):
+    # the docs' folders: accuracy_1tasks_22e76eaf_..., text_similarity_1tasks_74d08617_...
+    acc = MetricConfig(
+        scorer=AccuracyScorer(),
+        task_names=["rejection"],
+        task_strategy="single",
+        display_name="rejection_accuracy",
+    )
+    assert acc.unique_name() == "accuracy_1tasks_22e76eaf_rejection_accuracy"
+    text = MetricConfig(
+        scorer=TextSimilarityScorer(), task_names=["explanation"], task_strategy="single"
+    )
+    assert text.unique_name() == "text_similarity_1tasks_74d08617_single"
+    # md5 of the sorted task names joined by "_", as the original's get_unique_name
+    multi = MetricConfig(
+        scorer=AltTestScorer(), task_names=["b_task", "a_task"], task_strategy="multilabel"
+    )
+    expected = hashlib.md5(b"a_task_b_task").hexdigest()[:8]
+    assert multi.unique_name() == f"alt_test_2tasks_{expected}_multilabel"
+    # a config that computes something else never shares that folder (the original overwrote)
+    majority = MetricConfig(
+        scorer=AccuracyScorer(),
+        task_names=["rejection"],
+        task_strategy="single",
+        annotator_aggregation="majority_vote",
+    )
+    weighted = MetricConfig(scorer=CohensKappaScorer(weights="linear"), task_names=["rejection"])
+    assert "22e76eaf" not in majority.unique_name()
+    assert "22e76eaf" not in weighted.unique_name()
+    assert (
+        MetricConfig(scorer=CohensKappaScorer(), task_names=["rejection"]).unique_name()
+        == "cohens_kappa_1tasks_22e76eaf_single"
+    )
+
+
+def test_alt_test_csv_column_suffix_is_the_originals(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    evaluator.add_external_judge_results(file_path=str(files / "judge_results.csv"), judge_id="j")
+    for h in ("annotator_1", "annotator_2"):
+        evaluator.add_external_annotation_results(file_path=str(files / f"{h}.csv"), annotator_id=h)
+    scorer = AltTestScorer()
+    scorer.min_instances_per_human = 5
+    evaluator.add_metrics_config(
+        MetricsConfig(
+            metrics=[MetricConfig(scorer=scorer, task_names=["rejection"], task_strategy="single")]
+        )
+    )
+    evaluator.compare_async()
+    evaluator.score_report.save("score_report.csv", format="csv")
+    header = (tmp_path / "my_project/scores/score_report.csv").read_text().splitlines()[0]
+    columns = header.split(",")
+    assert any(c.endswith("_winning_rate") for c in columns)
+    assert any(c.endswith("_advantage_prob") for c in columns)

@@ -28,7 +28,7 @@ class ScoreReport:
     single-valued scorer the column is named after the metric config (``metadata["metric_config"]``,
     e.g. ``accuracy_1tasks_22e76eaf_single``); for the alt-test there are two columns,
     ``<config>_winning_rate`` (read at the config's epsilon, ``metadata["epsilon"]``, default 0.2)
-    and ``<config>_advantage_probability``; a scorer with several scores gets
+    and ``<config>_advantage_prob`` (the original's names); a scorer with several scores gets
     ``<config>_<score key>`` columns.
 
     Args:

@@ -321,8 +321,9 @@ class AltTestScorer(BuiltinScorer):
 
         Args:
             results: Every judge's result for one metric config.
-            scores_dir: Directory to write the charts into.
-            unique_name: Identifier of the metric config (chart titles).
+            scores_dir: The project's ``scores/`` folder; the charts go to the config's folder
+                ``<scores_dir>/<scorer_name>/<unique_name>/``.
+            unique_name: The metric config's unique name (folder and chart titles).
         """  # noqa: D205
         from meta_evaluator.report._charts import (
             advantage_chart,
@@ -331,7 +332,7 @@ class AltTestScorer(BuiltinScorer):
             winning_rate_chart,
         )
 
-        out = Path(scores_dir)
+        out = Path(scores_dir) / self.scorer_name / unique_name
         rates = {r.judge_id: dict(r.scores.get("winning_rate") or {}) for r in results}
         save_figure(
             winning_rate_chart(rates, epsilon=float(self.epsilon)),
