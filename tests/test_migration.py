@@ -601,3 +601,116 @@ def test_alt_test_csv_column_suffix_is_the_originals(tmp_path, files):
     columns = header.split(",")
     assert any(c.endswith("_winning_rate") for c in columns)
     assert any(c.endswith("_advantage_prob") for c in columns)
+
+
+# ------------------------------------------------------------ 8. ClassificationScorer options
+def test_classification_binary_with_pos_label(tmp_path, files):
+    from sklearn.metrics import f1_score, precision_score
+
+    from meta_evaluator.scores.metrics import ClassificationScorer
+
+    evaluator = project(tmp_path, files)
+    evaluator.add_external_judge_results(file_path=str(files / "judge_results.csv"), judge_id="j")
+    for h in ("annotator_1", "annotator_2"):
+        evaluator.add_external_annotation_results(file_path=str(files / f"{h}.csv"), annotator_id=h)
+    f1 = ClassificationScorer(metric="f1", pos_label="rejection", average="binary")
+    precision = ClassificationScorer(metric="precision", pos_label="rejection", average="binary")
+    evaluator.add_metrics_config(
+        MetricsConfig(
+            metrics=[
+                MetricConfig(scorer=f1, task_names=["rejection"], task_strategy="single"),
+                MetricConfig(scorer=precision, task_names=["rejection"], task_strategy="single"),
+            ]
+        )
+    )
+    results = {r.scorer_name: r for r in evaluator.compare_async()}
+    judge = pl.read_csv(files / "judge_results.csv")["rejection"].to_list()
+    expected = {}
+    for name, fn in (("f1", f1_score), ("precision", precision_score)):
+        per_human = [
+            fn(
+                pl.read_csv(files / f"{h}.csv")["rejection"].to_list(),
+                judge,
+                pos_label="rejection",
+                average="binary",
+            )
+            for h in ("annotator_1", "annotator_2")
+        ]
+        expected[name] = sum(per_human) / 2  # individual_average: mean over humans
+    assert results["f1"].scores["f1"] == pytest.approx(expected["f1"], abs=1e-12)
+    assert results["precision"].scores["precision"] == pytest.approx(
+        expected["precision"], abs=1e-12
+    )
+    with pytest.raises(ConfigError, match="pos_label"):
+        ClassificationScorer(metric="f1", average="binary")
+    wrong = ClassificationScorer(metric="f1", pos_label=1, average="binary")
+    evaluator.add_metrics_config(
+        MetricsConfig(
+            metrics=[MetricConfig(scorer=wrong, task_names=["rejection"], task_strategy="single")]
+        ),
+        overwrite=True,
+    )
+    (bad,) = evaluator.compare_async()  # a failure is a result, with the reason
+    assert "pos_label=1 is not a label" in bad.error.message
+
+
+def test_classification_samples_average_on_label_sets():
+    import asyncio
+
+    from sklearn.metrics import f1_score, recall_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from meta_evaluator.scores import TaskContext, task_context
+    from meta_evaluator.scores.enums import TaskAggregationMode
+    from meta_evaluator.scores.metrics import ClassificationScorer
+
+    outcomes = ["Clarify", "Refuse", "Support"]
+    ctx = TaskContext(kind="multilabel", labels=tuple(outcomes), task_names=("harm",))
+    judge_sets = [["Clarify"], ["Refuse"], [], ["Clarify", "Support"], ["Support"]]
+    human_sets = {
+        "h1": [["Clarify", "Support"], ["Refuse"], [], ["Clarify"], ["Refuse"]],
+        "h2": [["Clarify"], ["Refuse", "Support"], ["Clarify"], ["Clarify", "Support"], []],
+    }
+    ids = [f"s{i}" for i in range(5)]
+    judge = pl.DataFrame({"original_id": ids, "label": judge_sets})
+    human = pl.DataFrame(
+        {
+            "original_id": ids * 2,
+            "human_id": ["h1"] * 5 + ["h2"] * 5,
+            "label": human_sets["h1"] + human_sets["h2"],
+        }
+    )
+    mlb = MultiLabelBinarizer(classes=outcomes)
+    for metric, fn in (("f1", f1_score), ("recall", recall_score)):
+        scorer = ClassificationScorer(metric=metric, average="samples")
+        with task_context(ctx):
+            res = asyncio.run(
+                scorer.compute_score_async(judge, human, "harm", "j", TaskAggregationMode.SINGLE)
+            )
+        # sklearn on indicator vectors, zero_division=0 (two empty sets score 0), per human
+        expected = [
+            fn(
+                mlb.fit_transform(human_sets[h]),
+                mlb.fit_transform(judge_sets),
+                average="samples",
+                zero_division=0,
+            )
+            for h in ("h1", "h2")
+        ]
+        assert res.scores[metric] == pytest.approx(sum(expected) / 2, abs=1e-12)
+    # the original's worked example (its tests): samples F1 0.833
+    worked = ClassificationScorer(metric="f1", average="samples")
+    j2 = pl.DataFrame({"original_id": ["1", "2"], "label": [["Clarify"], ["Refuse"]]})
+    h2 = pl.DataFrame(
+        {
+            "original_id": ["1", "2"],
+            "human_id": ["h"] * 2,
+            "label": [["Clarify", "Support"], ["Refuse"]],
+        }
+    )
+    with task_context(ctx):
+        res = asyncio.run(worked.compute_score_async(j2, h2, "harm", "j", "single"))
+    assert res.scores["f1"] == pytest.approx((2 / 3 + 1) / 2, abs=1e-12)
+    # samples on single-label tasks is refused before any work
+    with pytest.raises(MetricConfigError, match="samples"):
+        MetricConfig(scorer=worked, task_names=["rejection"]).validate_against(rejection_task())
