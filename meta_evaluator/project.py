@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from meta_evaluator.common.models import Prompt
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._runner import CacheMode
+    from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
     from meta_evaluator.scores import MetricConfig, MetricsConfig
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
@@ -181,7 +183,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         model: str,
         prompt: str | Prompt | None = None,
         prompt_file: str | Path | None = None,
-        on_duplicate: Literal["error", "skip", "overwrite"] = "error",
+        on_duplicate: OnDuplicate = "error",
         **params: Any,
     ) -> None:
         """Register a judge: a client, a model, a prompt template and generation/limit params.
@@ -194,7 +196,10 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column), or a
                 ``meta_evaluator.common.models.Prompt``.
             prompt_file: A file holding the template (instead of ``prompt``).
-            on_duplicate: What to do when ``judge_id`` exists: raise, keep the old one, or replace.
+            on_duplicate: When ``judge_id`` is registered with a *different* definition:
+                ``"error"`` (names the changed fields), ``"replace"`` (alias ``"overwrite"``)
+                or ``"skip"`` (keep the old one, with a WARNING). Identical definitions are
+                a no-op.
             **params: temperature, max_tokens, base_url, api_key_env, max_concurrency,
                 requests_per_minute, tokens_per_minute, timeout_s, max_retries, consistency,
                 label_descriptions, extra.
@@ -212,38 +217,48 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         self._register_judge(spec, on_duplicate)
 
     def _register_judge(self, spec: JudgeSpec, on_duplicate: str) -> None:
-        if spec.id in self.judges:
-            if on_duplicate == "skip":
-                logger.info("judge %r already registered: skipped", spec.id)
-                return
-            if on_duplicate != "overwrite":
-                raise JudgeConfigError(
-                    f"Judge {spec.id!r} is already registered. Use on_duplicate='overwrite' to "
-                    "replace it or 'skip' to keep the existing one."
-                )
-        self.judges[spec.id] = spec
+        from meta_evaluator.judges._spec import resolve_duplicate
+
+        old = self.judges.get(spec.id)
+        self.judges[spec.id] = spec if old is None else resolve_duplicate(old, spec, on_duplicate)
 
     def load_judges_from_yaml(
         self,
         yaml_file: str | Path,
-        on_duplicate: Literal["skip", "overwrite", "error"] = "skip",
+        on_duplicate: OnDuplicate = "error",
         async_mode: bool = True,
     ) -> list[str]:
         """Register every judge defined in a YAML file (a top-level ``judges:`` list).
 
         Args:
             yaml_file: The YAML file.
-            on_duplicate: What to do with ids already registered.
+            on_duplicate: For an id already registered with a *different* definition:
+                ``"error"`` (default: names the changed fields, registers nothing),
+                ``"replace"`` (alias ``"overwrite"``) takes the file's definition, ``"skip"``
+                keeps the registered one and logs a WARNING naming the changed fields.
+                Identical definitions are a no-op under every policy.
             async_mode: Kept for compatibility: judges always run asynchronously.
 
         Returns:
             The ids of the judges now registered from the file.
+
+        Raises:
+            JudgeConfigError: The file is invalid, or a changed definition with
+                ``on_duplicate="error"`` (then no judge of the file is registered).
         """
         from meta_evaluator.judges import load_judge_specs
+        from meta_evaluator.judges._spec import resolve_duplicate
 
         specs = load_judge_specs(yaml_file)
-        for spec in specs:
-            self._register_judge(spec, on_duplicate)
+        where = repr(str(yaml_file))
+        chosen = [
+            resolve_duplicate(self.judges[s.id], s, on_duplicate, where=where)
+            if s.id in self.judges
+            else s
+            for s in specs
+        ]
+        for spec in chosen:
+            self.judges[spec.id] = spec
         return [s.id for s in specs]
 
     async def arun_judges(
@@ -251,6 +266,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         judge_ids: str | list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
         *,
         run_id: str | None = None,
         save_results: bool = True,
@@ -285,6 +301,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
                 cache_dir=cdir,
                 skip_duplicates=skip_duplicates,
                 progress=progress,
+                cache=cache,
             )
         _compat.stamp_run_id(out, run_id, rdir if save_results else None)
         return out
@@ -294,6 +311,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         judge_ids: str | list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
         *,
         run_id: str | None = None,
         save_results: bool = True,
@@ -307,7 +325,10 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         Args:
             judge_ids: Judges to run (default: all registered); one id may be given as a string.
             skip_duplicates: Reuse rows already journaled (resume) instead of re-querying.
-            progress: Show a progress bar (default: only when stderr is a terminal).
+            progress: Show progress (default: a bar on a terminal or in Jupyter, a line every
+                ~10% or 10 s otherwise); False for none.
+            cache: ``"on"`` reuses cached answers; ``"refresh"`` queries every row again and
+                stores the new answers; ``"off"`` neither reads nor writes the cache.
             run_id: A name for this run, kept in each judge's saved results.
             save_results: False runs in a temporary folder: nothing is written to the project
                 and the run cannot be resumed.
@@ -322,6 +343,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
                 judge_ids,
                 skip_duplicates,
                 progress,
+                cache,
                 run_id=run_id,
                 save_results=save_results,
                 results_format=results_format,
@@ -346,6 +368,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         file_path: str | Path,
         judge_id: str,
         overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
         *,
         llm_client: str | None = None,
         model_used: str | None = None,
@@ -361,6 +384,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             file_path: The file (csv / json / jsonl / parquet).
             judge_id: The judge's id.
             overwrite: Replace results already stored for this judge.
+            id_column: The column holding the sample ids when it is not ``original_id``.
             llm_client: The provider that produced the labels (shown in the report).
             model_used: The model that produced the labels (shown in the report).
             run_id: A name for this import (kept with the results, shown in the report).
@@ -370,12 +394,13 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         Raises:
             AnnotationError: A label outside the schema, an unknown id or a duplicate id.
         """
+        from meta_evaluator._ids import id_path
         from meta_evaluator.annotations import load_external_judge_results
         from meta_evaluator.judges._spec import check_judge_id
 
         task = self._require_task("add judge results")
         check_judge_id(judge_id)
-        target = self.results_dir / judge_id
+        target = id_path(self.results_dir, judge_id, legacy=judge_id)
         if (target / "state.json").exists() and not overwrite:
             raise ProjectError(
                 f"Judge {judge_id!r} already has results in {str(target)!r}. Pass "
@@ -386,6 +411,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             judge_id=judge_id,
             task=task,
             known_ids=set(self.data.ids) if self.data is not None else None,
+            id_column=id_column,
             fmt=data_format,
         )
         _compat.record_judge_run(
@@ -413,6 +439,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         file_path: str | Path,
         annotator_id: str,
         overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
         *,
         run_id: str | None = None,
         data_format: Literal["json", "csv", "parquet"] | None = None,
@@ -426,12 +453,17 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             file_path: The file (csv / json / jsonl / parquet).
             annotator_id: Who gave the labels.
             overwrite: Replace labels already stored for this annotator.
+            id_column: The column holding the sample ids when it is not ``original_id``.
             run_id: A name for this import (see :meth:`load_all_human_results`; in the report).
             data_format: The file format when the extension does not tell it.
             **metadata: Extra facts kept with the annotator's run id.
         """
         self._add_annotations(
-            file_path, annotator_id=annotator_id, overwrite=overwrite, fmt=data_format
+            file_path,
+            annotator_id=annotator_id,
+            overwrite=overwrite,
+            id_column=id_column,
+            fmt=data_format,
         )
         _compat.record_annotation_run(self.annotations_dir, [annotator_id], run_id, metadata)
 
@@ -440,10 +472,19 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         file_path: str | Path,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
-        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``)."""
+        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``).
+
+        ``annotator_column`` / ``id_column`` name the annotator and sample-id columns when
+        they are not ``annotator_id`` / ``original_id``.
+        """
         self._add_annotations(
-            file_path, annotator_id=None, annotator_column=annotator_column, overwrite=overwrite
+            file_path,
+            annotator_id=None,
+            annotator_column=annotator_column,
+            overwrite=overwrite,
+            id_column=id_column,
         )
 
     def add_label_studio_annotations(
@@ -521,6 +562,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         annotator_id: str | None,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool,
+        id_column: str = C.ORIGINAL_ID,
         fmt: Literal["json", "csv", "parquet"] | None = None,
     ) -> None:
         from meta_evaluator.annotations import load_annotation_file
@@ -532,6 +574,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             annotator_id=annotator_id,
             known_ids=ids,
             annotator_column=annotator_column,
+            id_column=id_column,
             fmt=fmt,
         )
         self._store_annotations(frame, overwrite=overwrite)
@@ -561,7 +604,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         existing = {c.unique_name() for c in self.metrics_configs}
         for cfg in metrics_config.metrics:
             if cfg.unique_name() in existing:
-                logger.info("metric config %s already present: skipped", cfg.unique_name())
+                logger.debug("metric config %s already present: skipped", cfg.unique_name())
                 continue
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())
@@ -674,6 +717,8 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             for col in (C.INPUT_TOKENS, C.OUTPUT_TOKENS, C.COST_USD):
                 if col in df.columns and df[col].null_count() < df.height:
                     info[col] = float(df[col].fill_null(0).sum())
+            if C.COST_USD not in info and res.source == "run":
+                info["cost_note"] = res.info.get("cost_note") or "unknown"
             judge_info[jid] = info
         annotation_info: dict[str, Any] = {}
         if self.eval_task is not None and self._annotations_exist():
