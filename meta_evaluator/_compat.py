@@ -52,6 +52,7 @@ __all__ = [
     "HumanAnnotationResults",
     "JudgeResultsCompat",
     "MetaEvaluatorCompat",
+    "MetricsConfigCompat",
     "ProjectPaths",
     "ResultsFormat",
     "accepts_annotator_aggregation",
@@ -786,6 +787,37 @@ def _default_params(cls: type) -> str | None:
         except Exception:  # a scorer that needs arguments: no default to compare with
             _DEFAULT_PARAMS[cls] = None
     return _DEFAULT_PARAMS[cls]
+
+
+class MetricsConfigCompat:
+    """The original's ``MetricsConfig.add_metric``."""
+
+    metrics: list[Any]
+
+    def add_metric(
+        self,
+        scorer: Any,
+        task_names: list[str],
+        task_strategy: str = "single",
+        annotator_aggregation: str = "individual_average",
+        display_name: str | None = None,
+    ) -> None:
+        """Append a :class:`~meta_evaluator.scores.MetricConfig` built from these arguments.
+
+        Raises:
+            MetricConfigError: The config is invalid or already present.
+        """
+        from meta_evaluator.scores import MetricConfig, MetricsConfig
+
+        cfg = MetricConfig(
+            scorer=scorer,
+            task_names=task_names,
+            task_strategy=task_strategy,
+            annotator_aggregation=annotator_aggregation,
+            display_name=display_name,
+        )
+        MetricsConfig(metrics=[*self.metrics, cfg])  # the same duplicate check
+        self.metrics.append(cfg)
 
 
 # --------------------------------------------------------------------------- MetaEvaluator

@@ -714,3 +714,20 @@ def test_classification_samples_average_on_label_sets():
     # samples on single-label tasks is refused before any work
     with pytest.raises(MetricConfigError, match="samples"):
         MetricConfig(scorer=worked, task_names=["rejection"]).validate_against(rejection_task())
+
+
+def test_metrics_config_add_metric():
+    config = MetricsConfig(metrics=[])
+    config.add_metric(
+        scorer=AccuracyScorer(),
+        task_names=["rejection"],
+        task_strategy="single",
+        annotator_aggregation="majority_vote",
+        display_name="rejection_accuracy",
+    )
+    assert [m.name for m in config.metrics] == ["rejection_accuracy"]
+    with pytest.raises(MetricConfigError, match="same config"):
+        config.add_metric(
+            AccuracyScorer(), ["rejection"], "single", "majority_vote", "rejection_accuracy"
+        )
+    assert len(config.metrics) == 1

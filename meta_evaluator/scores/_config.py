@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
-from meta_evaluator._compat import has_default_options, merge_display_name, original_hash8
+from meta_evaluator._compat import (
+    MetricsConfigCompat,
+    has_default_options,
+    merge_display_name,
+    original_hash8,
+)
 from meta_evaluator.errors import MetricConfigError
 from meta_evaluator.scores.base_scorer import BaseScorer
 
@@ -359,7 +364,7 @@ def _sample(task: EvalTask, name: str) -> Any:
 
 
 @dataclass
-class MetricsConfig:
+class MetricsConfig(MetricsConfigCompat):
     """The list of metric configs a comparison runs.
 
     Args:
