@@ -68,6 +68,7 @@ __all__ = [
     "is_visible_entry",
     "judge_id_list",
     "judge_report_facts",
+    "leave_out",
     "merge_display_name",
     "original_hash8",
     "prompt_text",
@@ -448,6 +449,17 @@ def check_save_options(
                 f"data_format is {fmt!r}."
             )
     return fmt  # type: ignore[return-value]  # checked above
+
+
+def leave_out(state: dict[str, Any], *, task: bool, data: bool) -> None:
+    """``save_state(include_task=False / include_data=False)``: drop them from the saved state.
+
+    Applied after merging with the state on disk (which would otherwise bring them back).
+    """
+    if task:
+        state["task"] = None
+    if data:
+        state["data"] = None
 
 
 # --------------------------------------------------------------------------- data
