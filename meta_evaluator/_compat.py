@@ -469,9 +469,11 @@ def adopt_raw_frame(obj: EvalData) -> None:
     When ``data`` does not start with ``original_id`` the frame goes through
     :meth:`EvalData.from_frame` (same id rules as the loaders) and the instance takes its result.
     """
+    from meta_evaluator.errors import ArgumentTypeError
+
     frame = obj.data
     if not isinstance(frame, pl.DataFrame):
-        raise ConfigError(
+        raise ArgumentTypeError(
             f"EvalData: 'data' must be a polars DataFrame; got {type(frame).__name__!r}."
         )
     if frame.columns[:1] == [C.ORIGINAL_ID] and frame.schema[C.ORIGINAL_ID] == pl.Utf8:
@@ -571,13 +573,15 @@ class DataLoaderCompat:
             id_column: Column holding unique sample ids; None generates stable row ids.
 
         Raises:
-            ConfigError: ``data`` is not a polars DataFrame, or ``name`` is empty.
+            ArgumentTypeError: ``data`` is not a polars DataFrame (also a TypeError).
+            ConfigError: ``name`` is empty.
             DataFileError, ColumnError, IdError: As for :meth:`EvalData.from_frame`.
         """
         from meta_evaluator.data import EvalData
+        from meta_evaluator.errors import ArgumentTypeError
 
         if not isinstance(data, pl.DataFrame):
-            raise ConfigError(
+            raise ArgumentTypeError(
                 "The 'data' parameter of DataLoader.load_from_dataframe must be a polars "
                 f"DataFrame; got {type(data).__name__!r}. Convert with pl.from_pandas(df)."
             )

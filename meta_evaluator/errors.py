@@ -6,6 +6,8 @@ so ``except MetaEvaluatorError`` catches all of them::
     MetaEvaluatorError
     ├── ConfigError                 a setting, option or definition is invalid
     │   ├── TaskSchemaError         EvalTask schemas / columns are invalid
+    │   ├── ArgumentTypeError       an argument has the wrong type (also a TypeError, as in the
+    │   │                           original meta-evaluator)
     │   ├── MetricConfigError       MetricConfig / MetricsConfig cannot be scored
     │   └── JudgeConfigError        a judge definition (code or YAML) is invalid
     │       └── JudgeFileNotFoundError   the judges YAML / a prompt file is missing (also a
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 __all__ = [
     "AnnotationError",
+    "ArgumentTypeError",
     "ColumnError",
     "ConfigError",
     "DataError",
@@ -57,6 +60,13 @@ class MetaEvaluatorError(Exception):
 
 class ConfigError(MetaEvaluatorError, ValueError):
     """A setting, option or definition is invalid."""
+
+
+class ArgumentTypeError(ConfigError, TypeError):
+    """An argument has the wrong type (e.g. a pandas frame where a polars frame is needed).
+
+    Also a :class:`TypeError`, which the original meta-evaluator raised in these cases.
+    """
 
 
 class TaskSchemaError(ConfigError):

@@ -200,8 +200,10 @@ def test_load_from_dataframe_and_eval_data_constructor():
     )
     assert with_ids.ids == ["5", "6"]
     assert with_ids.id_column == "k"
-    with pytest.raises(ConfigError, match="polars"):
+    with pytest.raises(TypeError, match="polars"):  # the original raised TypeError
         DataLoader.load_from_dataframe(name="x", data={"prompt": ["a"]})
+    with pytest.raises(TypeError, match="polars"):
+        EvalData(name="x", data={"prompt": ["a"]})
 
 
 def test_stratified_sample_by_columns(files):
