@@ -58,6 +58,7 @@ __all__ = [
     "accepts_annotator_aggregation",
     "adopt_raw_frame",
     "annotation_runs",
+    "annotation_source",
     "check_labels_known",
     "check_run_options",
     "check_save_options",
@@ -315,6 +316,33 @@ def annotation_runs(directory: Path) -> dict[str, dict[str, Any]]:
         logger.warning("ignoring unreadable %s", path)
         return {}
     return {str(k): dict(v) for k, v in raw.items() if isinstance(v, dict)}
+
+
+def annotation_source(file_path: str | Path, data_format: str | None) -> str | Path | pl.DataFrame:
+    """What ``add_external_annotation_results`` hands the importer.
+
+    The path itself, or — when the original's ``data_format=`` names the format of a file whose
+    extension does not — the file read as text columns in that format.
+
+    Raises:
+        ConfigError: ``data_format`` is not "json", "csv" or "parquet".
+        DataFileError: The file is missing or unreadable.
+    """
+    if data_format is None:
+        return file_path
+    if data_format not in _RESULTS_FORMATS:
+        raise ConfigError(
+            "The 'data_format' parameter of add_external_annotation_results must be one of "
+            f"'json', 'csv' or 'parquet'; got {data_format!r}."
+        )
+    from meta_evaluator.data._loader import read_table
+
+    return read_table(
+        Path(file_path),
+        fmt=data_format,  # type: ignore[arg-type]  # checked above
+        what="annotation file",
+        all_strings=True,
+    )
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
 
 if TYPE_CHECKING:
-    from meta_evaluator.annotations import AnnotationStore
+    from meta_evaluator.agreement import AgreementReport
+    from meta_evaluator.annotations import AnnotationStore, ImportResult
     from meta_evaluator.common.models import Prompt
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
@@ -477,6 +478,40 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
                 self._annotations = AnnotationStore(task)
         return self._annotations
 
+    def add_annotations(
+        self,
+        source: str | Path | list[dict[str, Any]] | dict[str, Any] | pl.DataFrame,
+        format: str | None = None,
+        *,
+        overwrite: bool = False,
+        **options: Any,
+    ) -> ImportResult:
+        """Import human annotations from any supported export, recognised by its content.
+
+        Label Studio (JSON, snapshots, JSON-MIN, CSV/TSV, pre-1.0), Argilla (1.x records and
+        Hugging Face export, 2.x nested and flattened records, JSON lines / parquet) and plain
+        ``long`` / ``wide`` tables; Label Studio predictions and Argilla suggestions are saved
+        as judge results (one judge per model version / agent). Nothing is written unless the
+        whole export validates.
+
+        Args:
+            source: A file path, a list of record dicts, one record dict or a polars DataFrame.
+            format: None (detect), a tool (``"label_studio"``, ``"argilla"``, ``"table"``) or a
+                format name (``meta_evaluator.annotations.importers.importer_names()``).
+            overwrite: Replace annotators and judges that already have data in the project.
+            **options: id_field, field_map, annotator_map, annotator_id, annotator_column,
+                statuses, include_cancelled, include_drafts, ground_truth, judges — see
+                :func:`meta_evaluator.annotations.load_annotations`.
+
+        Returns:
+            The import: labels, judge results, ground-truth flags and what was left out.
+        """
+        from meta_evaluator.annotations.importers._project import import_into_project
+
+        return import_into_project(
+            self, source, format=format, overwrite=overwrite, options=options
+        )
+
     def add_external_annotation_results(
         self,
         file_path: str | Path,
@@ -491,6 +526,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
 
         May come before :meth:`add_data`: the ids are then checked when the data is added.
+        Alias of ``add_annotations(file_path, format="wide", annotator_id=annotator_id)``.
 
         Args:
             file_path: The file (csv / json / jsonl / parquet).
@@ -501,12 +537,12 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             data_format: The file format when the extension does not tell it.
             **metadata: Extra facts kept with the annotator's run id.
         """
-        self._add_annotations(
-            file_path,
+        self.add_annotations(
+            _compat.annotation_source(file_path, data_format),
+            "wide",
             annotator_id=annotator_id,
+            id_field=id_column,
             overwrite=overwrite,
-            id_column=id_column,
-            fmt=data_format,
         )
         _compat.record_annotation_run(self.annotations_dir, [annotator_id], run_id, metadata)
 
@@ -520,14 +556,15 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         """Import one file holding many annotators (``original_id, annotator_id, <tasks>``).
 
         ``annotator_column`` / ``id_column`` name the annotator and sample-id columns when
-        they are not ``annotator_id`` / ``original_id``.
+        they are not ``annotator_id`` / ``original_id``. Alias of
+        ``add_annotations(file_path, format="long", annotator_column=..., id_field=...)``.
         """
-        self._add_annotations(
+        self.add_annotations(
             file_path,
-            annotator_id=None,
+            "long",
             annotator_column=annotator_column,
+            id_field=id_column,
             overwrite=overwrite,
-            id_column=id_column,
         )
 
     def add_label_studio_annotations(
@@ -538,27 +575,23 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         include_cancelled: bool = False,
         overwrite: bool = False,
     ) -> None:
-        """Import a Label Studio JSON export (every annotator in it).
+        """Import any Label Studio export (every annotator in it, predictions as judges).
+
+        Alias of ``add_annotations(file_path, format="label_studio", ...)``.
 
         Args:
-            file_path: The export (JSON).
+            file_path: The export (JSON, JSON-MIN, CSV or TSV).
             id_field: The task ``data`` field holding the sample id (else the LS task id).
             field_map: Label Studio control name (``from_name``) -> task name, where they differ.
             include_cancelled: Also import annotations marked cancelled.
             overwrite: Replace annotators that are already in the project.
         """
-        from meta_evaluator.annotations import load_label_studio_export
-
-        task, ids = self._annotation_context()
-        self._store_annotations(
-            load_label_studio_export(
-                file_path,
-                task=task,
-                known_ids=ids,
-                id_field=id_field,
-                field_map=field_map,
-                include_cancelled=include_cancelled,
-            ),
+        self.add_annotations(
+            file_path,
+            "label_studio",
+            id_field=id_field,
+            field_map=field_map,
+            include_cancelled=include_cancelled,
             overwrite=overwrite,
         )
 
@@ -567,60 +600,32 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         file_path: str | Path,
         id_field: str = C.ORIGINAL_ID,
         field_map: dict[str, str] | None = None,
-        statuses: tuple[str, ...] = ("submitted",),
+        statuses: tuple[str, ...] | None = ("submitted",),
         overwrite: bool = False,
     ) -> None:
-        """Import an Argilla export (1.x FeedbackDataset or 2.x records; JSON or JSONL).
+        """Import any Argilla export (1.x or 2.x; JSON, JSON lines or parquet).
+
+        Alias of ``add_annotations(file_path, format="argilla", ...)``.
 
         Args:
             file_path: The export.
             id_field: Metadata/field key holding the sample id (else ``external_id`` / ``id``).
             field_map: Argilla question name -> task name, where they differ.
-            statuses: Response statuses that count (default: submitted only).
+            statuses: Response statuses that count (default: submitted only; None: all).
             overwrite: Replace annotators that are already in the project.
         """
-        from meta_evaluator.annotations import load_argilla_export
-
-        task, ids = self._annotation_context()
-        self._store_annotations(
-            load_argilla_export(
-                file_path,
-                task=task,
-                known_ids=ids,
-                id_field=id_field,
-                field_map=field_map,
-                statuses=statuses,
-            ),
+        self.add_annotations(
+            file_path,
+            "argilla",
+            id_field=id_field,
+            field_map=field_map,
+            statuses=statuses,
             overwrite=overwrite,
         )
 
     def _annotation_context(self) -> tuple[EvalTask, set[str] | None]:
         task = self._require_task("add annotations")
         return task, set(self.data.ids) if self.data is not None else None
-
-    def _add_annotations(
-        self,
-        file_path: str | Path,
-        *,
-        annotator_id: str | None,
-        annotator_column: str = C.ANNOTATOR_ID,
-        overwrite: bool,
-        id_column: str = C.ORIGINAL_ID,
-        fmt: Literal["json", "csv", "parquet"] | None = None,
-    ) -> None:
-        from meta_evaluator.annotations import load_annotation_file
-
-        task, ids = self._annotation_context()
-        frame = load_annotation_file(
-            file_path,
-            task=task,
-            annotator_id=annotator_id,
-            known_ids=ids,
-            annotator_column=annotator_column,
-            id_column=id_column,
-            fmt=fmt,
-        )
-        self._store_annotations(frame, overwrite=overwrite)
 
     def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
@@ -647,6 +652,111 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
         return self.annotations.long_frame()
+
+    # ------------------------------------------------------- annotation teams
+    def annotator_agreement(
+        self, task_name: str, *, include_judges: bool = True
+    ) -> AgreementReport:
+        """How much the annotators (and judges) agree on one task: an ``AgreementReport``.
+
+        See :class:`meta_evaluator.agreement.AgreementReport` (``overall``, ``pairwise``,
+        ``per_annotator``, ``per_item``, ``low_agreement()``, ``export_label_studio()``).
+        """
+        from meta_evaluator.agreement import agreement_from_frames
+
+        task = self._require_task("compute annotator agreement")
+        judges = self.load_all_judge_results() if include_judges else {}
+        return agreement_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            judges,
+            include_judges=include_judges,
+            data=self.data,
+        )
+
+    def unify_annotations(
+        self,
+        task_name: str,
+        *,
+        strategy: Literal[
+            "majority", "weighted_majority", "disagreement", "mean", "median", "min", "max"
+        ] = "majority",
+        weights: Literal["learned"] | dict[str, float] | None = None,
+        tie_break: Literal["smallest", "random"] = "smallest",
+        seed: int = 0,
+    ) -> pl.DataFrame:
+        """One label per item from the annotators (Argilla's unification strategies).
+
+        Args:
+            task_name: The task.
+            strategy: ``majority`` (most votes), ``weighted_majority`` (votes weighted by
+                ``weights``; default ``"learned"``), ``disagreement`` (one row per distinct
+                label, every response kept), ``mean`` (numeric scales), ``median`` / ``min`` /
+                ``max`` (numeric values or schema order). Multi-label tasks take the majority
+                per outcome (kept iff more than half of the weight chose it).
+            weights: ``"learned"`` (each annotator's agreement with the leave-one-out
+                consensus of the others) or ``{annotator_id: weight}`` (missing = 1.0); for
+                ``weighted_majority`` and ``mean`` only.
+            tie_break: ``"smallest"`` (the smallest label in sorted order; an outcome at
+                exactly half is dropped) or ``"random"`` (seeded by ``seed``).
+            seed: Seed of the random tie-break.
+
+        Returns:
+            ``original_id, <task_name>, support, n_votes``: ``support`` is the (weighted) share
+            of votes for the unified label.
+        """
+        from meta_evaluator.agreement import unify_from_frames
+
+        task = self._require_task("unify annotations")
+        return unify_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            strategy=strategy,
+            weights=weights,
+            tie_break=tie_break,
+            seed=seed,
+            data=self.data,
+        )
+
+    def label_error_candidates(
+        self, task_name: str, *, judges: list[str] | None = None, include_all: bool = False
+    ) -> pl.DataFrame:
+        """Human consensus labels that are probably wrong, most likely first.
+
+        Confident learning with the judges' labels (and vote shares) as class probabilities;
+        the method and its limits are in :mod:`meta_evaluator.agreement._label_errors`.
+
+        Args:
+            task_name: The task.
+            judges: Judge ids to use (default: every judge with results).
+            include_all: Also return the items that are not candidates.
+
+        Returns:
+            ``original_id, consensus, suggested_label, score, self_confidence, human_support,
+            n_human_labels, is_candidate, human_votes, judge_labels``.
+        """
+        from meta_evaluator.agreement import label_errors_from_frames
+
+        task = self._require_task("find label-error candidates")
+        results = self.load_all_judge_results()
+        if judges is not None:
+            unknown = sorted(set(judges) - set(results))
+            if unknown:
+                raise ConfigError(
+                    f"label_error_candidates: no results for judge(s) {unknown!r}; judges with "
+                    f"results are {sorted(results)!r}."
+                )
+            results = {j: results[j] for j in judges}
+        return label_errors_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            results,
+            include_all=include_all,
+            data=self.data,
+        )
 
     # ----------------------------------------------------------------- scoring
     def add_metrics_config(self, metrics_config: MetricsConfig, overwrite: bool = False) -> None:

@@ -733,3 +733,23 @@ def test_metrics_config_add_metric():
             AccuracyScorer(), ["rejection"], "single", "majority_vote", "rejection_accuracy"
         )
     assert len(config.metrics) == 1
+
+
+def test_external_results_data_format_for_other_extensions(tmp_path, files):
+    evaluator = project(tmp_path, files)
+    judge_txt = tmp_path / "judge.txt"
+    judge_txt.write_text((files / "judge_results.csv").read_text())
+    human_txt = tmp_path / "human.txt"
+    human_txt.write_text((files / "annotator_1.csv").read_text())
+    evaluator.add_external_judge_results(
+        file_path=str(judge_txt), judge_id="j", data_format="csv", run_id="r"
+    )
+    evaluator.add_external_annotation_results(
+        file_path=str(human_txt), annotator_id="annotator_1", data_format="csv"
+    )
+    assert evaluator.load_all_judge_results()["j"].data.height == N
+    assert evaluator.load_all_human_results()["annotator_1"].data.height == N
+    with pytest.raises(ConfigError, match="data_format"):
+        evaluator.add_external_annotation_results(
+            file_path=str(human_txt), annotator_id="b", data_format="xlsx"
+        )
