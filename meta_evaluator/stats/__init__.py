@@ -34,6 +34,14 @@ from meta_evaluator.stats._consensus import (
     per_item_agreement,
 )
 from meta_evaluator.stats._fleiss import fleiss_kappa, ratings_to_counts
+from meta_evaluator.stats._paired import (
+    McNemarResult,
+    PairedDifference,
+    mcnemar_exact,
+    paired_bootstrap_difference,
+    paired_kappa_difference,
+    paired_mean_difference,
+)
 from meta_evaluator.stats._similarity import (
     cosine_similarity_rows,
     jaccard,
@@ -46,6 +54,8 @@ from meta_evaluator.stats._similarity import (
 
 __all__ = [
     "AltTestResult",
+    "McNemarResult",
+    "PairedDifference",
     "accuracy",
     "alt_test",
     "bootstrap_kappa_ci",
@@ -62,6 +72,10 @@ __all__ = [
     "kappa_interpretation",
     "krippendorff_alpha",
     "majority_vote",
+    "mcnemar_exact",
+    "paired_bootstrap_difference",
+    "paired_kappa_difference",
+    "paired_mean_difference",
     "pairwise_agreement_matrix",
     "per_item_agreement",
     "percentile_ci",
