@@ -24,7 +24,7 @@ References:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -96,6 +96,11 @@ class PairedDifference:
     """Coverage of the interval."""
     n_resamples: int
     """Number of bootstrap resamples."""
+    estimate_a: float = float("nan")
+    """Judge A's statistic on all shared items (nan when the caller's statistic gives only the
+    difference, as in :func:`paired_bootstrap_difference`)."""
+    estimate_b: float = float("nan")
+    """Judge B's statistic on all shared items (nan as for ``estimate_a``)."""
 
 
 def _correct_vector(x: Any, *, name: str) -> FloatArray:
@@ -314,9 +319,12 @@ def paired_mean_difference(
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray((s[:, 0] - s[:, 1]) / s[:, 2], dtype=np.float64)
 
-    return paired_bootstrap_difference(
+    out = paired_bootstrap_difference(
         feats, diff, n_resamples=n_resamples, confidence=confidence, seed=seed
     )
+    if out.n_items == 0:
+        return out
+    return replace(out, estimate_a=float(x[keep].mean()), estimate_b=float(y[keep].mean()))
 
 
 def paired_kappa_difference(
@@ -382,13 +390,21 @@ def paired_kappa_difference(
     feats = np.asarray(design.T.todense(), dtype=np.float64)  # (items, 2*H*K*K)
     w = _weight_matrix(k, weights)
 
-    def diff(s: FloatArray) -> FloatArray:
+    def both(s: FloatArray) -> tuple[FloatArray, FloatArray]:
         confusion = s.reshape(s.shape[0], 2, n_humans, k, k)
         kappas = _kappa_from_confusion(confusion, w)  # (B, 2, H)
-        return _nanmean_rows(kappas[:, 0, :]) - _nanmean_rows(kappas[:, 1, :])
+        return _nanmean_rows(kappas[:, 0, :]), _nanmean_rows(kappas[:, 1, :])
 
-    if n_humans == 0:
-        feats = np.zeros((0, 0))
-    return paired_bootstrap_difference(
+    def diff(s: FloatArray) -> FloatArray:
+        a, b = both(s)
+        return a - b
+
+    if n_humans == 0 or feats.shape[0] == 0:
+        return paired_bootstrap_difference(
+            np.zeros((0, 0)), diff, n_resamples=n_resamples, confidence=confidence
+        )
+    out = paired_bootstrap_difference(
         feats, diff, n_resamples=n_resamples, confidence=confidence, seed=seed
     )
+    est_a, est_b = both(feats.sum(axis=0)[None, :])
+    return replace(out, estimate_a=float(est_a[0]), estimate_b=float(est_b[0]))

@@ -88,6 +88,7 @@ def test_paired_mean_difference_matches_resampling():
         samples.append(ak[idx].mean() - bk[idx].mean())
     low, high = _reference_ci(samples)
     assert got.n_items == 58
+    assert (got.estimate_a, got.estimate_b) == pytest.approx((ak.mean(), bk.mean()), abs=1e-12)
     assert got.difference == pytest.approx(ak.mean() - bk.mean(), abs=1e-12)
     assert got.ci_low == pytest.approx(low, abs=1e-9)
     assert got.ci_high == pytest.approx(high, abs=1e-9)
@@ -126,9 +127,9 @@ def test_paired_kappa_difference_matches_sklearn_per_resample():
         return float(np.mean(vals)) if vals else math.nan
 
     full = np.arange(ja.size)
-    assert got.difference == pytest.approx(
-        mean_kappa(ja, humans, full) - mean_kappa(jb, humans, full), abs=1e-12
-    )
+    assert got.estimate_a == pytest.approx(mean_kappa(ja, humans, full), abs=1e-12)
+    assert got.estimate_b == pytest.approx(mean_kappa(jb, humans, full), abs=1e-12)
+    assert got.difference == pytest.approx(got.estimate_a - got.estimate_b, abs=1e-12)
     samples = []
     for w in bootstrap_weights(ja.size, n_resamples=200, seed=5):
         idx = np.repeat(np.arange(ja.size), w)
