@@ -20,6 +20,7 @@ import itertools
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -121,7 +122,7 @@ def _kappa(coded: CodedTask, a: int, b: int) -> JudgeComparison | None:
     if not shared.any():
         return None
     k = len(coded.labels)
-    weights = "quadratic" if coded.task.kind == "numeric" else None
+    weights: Literal["quadratic"] | None = "quadratic" if coded.task.kind == "numeric" else None
     boot = paired_kappa_difference(
         ja, jb, coded.humans, n_labels=k, weights=weights, n_resamples=N_RESAMPLES
     )
@@ -200,9 +201,9 @@ def compare_judges(evidence: ReportEvidence) -> list[JudgeComparison]:
             coded = coded_task(evidence, task)
             if coded is None or len(coded.judge_ids) < 2:
                 continue
-            for a, b in itertools.combinations(range(len(coded.judge_ids)), 2):
+            for ia, ib in itertools.combinations(range(len(coded.judge_ids)), 2):
                 for build in (_accuracy, _kappa):
-                    row = build(coded, a, b)
+                    row = build(coded, ia, ib)
                     if row is not None:
                         out.append(row)
     return out

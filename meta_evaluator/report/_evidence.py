@@ -13,6 +13,7 @@ ties broken by the alphabetically first label.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ import numpy.typing as npt
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator.errors import MetaEvaluatorError
 from meta_evaluator.stats import majority_vote, per_item_agreement
 
 if TYPE_CHECKING:
@@ -149,11 +151,20 @@ def gather_evidence(ev: MetaEvaluator) -> ReportEvidence | None:
         judges[jid] = res.results_data
         info = dict(res.info)
         spec = ev.judges.get(jid)
+        prompt_hash = None
+        if spec is not None:
+            try:
+                text = spec.prompt_template()
+            except MetaEvaluatorError:  # a prompt file that moved: the hash is unknown
+                text = None
+            if text is not None:
+                prompt_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
         facts[jid] = {
             "source": res.source,
             "model": res.model,
             "client": info.get("client") or (spec.llm_client if spec is not None else None),
             "fingerprint": info.get("fingerprint"),
+            "prompt_hash": prompt_hash,
             "wall_s": info.get("wall_s"),
             "started_at": info.get("started_at"),
             "finished_at": info.get("finished_at"),

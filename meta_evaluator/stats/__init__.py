@@ -28,6 +28,7 @@ from meta_evaluator.stats._bootstrap import (
     percentile_ci,
 )
 from meta_evaluator.stats._classification import classification_score
+from meta_evaluator.stats._confusion import PerClassScores, confusion_counts, per_class_scores
 from meta_evaluator.stats._consensus import (
     majority_vote,
     pairwise_agreement_matrix,
@@ -56,6 +57,7 @@ __all__ = [
     "AltTestResult",
     "McNemarResult",
     "PairedDifference",
+    "PerClassScores",
     "accuracy",
     "alt_test",
     "bootstrap_kappa_ci",
@@ -65,6 +67,7 @@ __all__ = [
     "bootstrap_weights",
     "classification_score",
     "cohen_kappa",
+    "confusion_counts",
     "cosine_similarity_rows",
     "fleiss_kappa",
     "jaccard",
@@ -77,6 +80,7 @@ __all__ = [
     "paired_kappa_difference",
     "paired_mean_difference",
     "pairwise_agreement_matrix",
+    "per_class_scores",
     "per_item_agreement",
     "percentile_ci",
     "popcount",
