@@ -553,11 +553,15 @@ class MetaEvaluator:
                 "items": long[C.ORIGINAL_ID].n_unique() if not long.is_empty() else 0,
                 "labels": long.height,
             }
+        from meta_evaluator.report._evidence import gather_evidence
+
         return ScoreReport(
             self._results or self._load_saved_results(),
             project_name=self.project_dir.name,
             judge_info=judge_info,
             annotation_info=annotation_info,
+            evidence=gather_evidence(self),
+            metric_configs=[cfg.unique_name() for cfg in self.metrics_configs],
         )
 
     def _annotations_exist(self) -> bool:

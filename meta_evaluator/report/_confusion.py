@@ -1,0 +1,103 @@
+"""Where each judge goes wrong: confusion against the human consensus, per-class scores, ratings.
+
+Per categorical task and judge: the confusion matrix of the judge against the human consensus
+(rows: consensus, columns: judge) and precision / recall / F1 per label
+(:func:`~meta_evaluator.stats.per_class_scores`). For numeric rating scales also a Bland-Altman
+summary of the judge against the mean human rating: bias (mean difference) and the 95% limits of
+agreement (bias ± 1.96 SD of the differences; Bland & Altman 1986, *Lancet* 327(8476):307-310).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from meta_evaluator.report._cells import _DASH, _e, _num
+from meta_evaluator.report._evidence import CodedTask, ReportEvidence, coded_task
+from meta_evaluator.stats import confusion_counts, per_class_scores
+
+__all__ = ["confusion_section"]
+
+
+def _matrix(coded: CodedTask, row: int) -> str:
+    k = len(coded.labels)
+    counts = confusion_counts(coded.consensus, coded.judges[row], n_labels=k)
+    total = int(counts.sum())
+    if total == 0:
+        return '<p class="empty">No item has both a judge label and a human consensus.</p>'
+    head = "".join(f"<th>{_e(label)}</th>" for label in coded.labels)
+    body = []
+    peak = max(1, int(counts.max()))
+    for i, label in enumerate(coded.labels):
+        cells = []
+        for j in range(k):
+            n = int(counts[i, j])
+            shade = 0.12 + 0.5 * n / peak if n else 0.0
+            colour = "30, 125, 69" if i == j else "179, 56, 47"
+            style = f' style="background: rgba({colour}, {shade:.2f})"' if n else ""
+            cells.append(f'<td class="num"{style}>{n:,}</td>')
+        body.append(f'<tr><th scope="row">{_e(label)}</th>{"".join(cells)}</tr>')
+    scores = per_class_scores(counts)
+    per_class = "".join(
+        f'<tr><th scope="row">{_e(label)}</th><td class="num">{_num(scores.precision[i])}</td>'
+        f'<td class="num">{_num(scores.recall[i])}</td><td class="num">{_num(scores.f1[i])}</td>'
+        f'<td class="num">{int(scores.support[i]):,}</td>'
+        f'<td class="num">{int(scores.predicted[i]):,}</td></tr>'
+        for i, label in enumerate(coded.labels)
+    )
+    return (
+        '<div class="pair">'
+        '<div class="scroll"><table class="confusion"><thead><tr>'
+        f'<th class="corner">consensus ↓ · judge →</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+        '<div class="scroll"><table><thead><tr><th>label</th><th>precision</th><th>recall</th>'
+        "<th>F1</th><th>consensus count</th><th>judge count</th></tr></thead>"
+        f"<tbody>{per_class}</tbody></table></div></div>"
+    )
+
+
+def _bland_altman(coded: CodedTask, row: int) -> str:
+    try:
+        values = np.array([float(label) for label in coded.labels])
+    except ValueError:
+        return ""
+    humans = np.where(coded.humans >= 0, values[np.maximum(coded.humans, 0)], np.nan)
+    rated = (coded.humans >= 0).any(axis=0)
+    mean_h = np.full(humans.shape[1], np.nan)
+    if rated.any():
+        mean_h[rated] = np.nanmean(humans[:, rated], axis=0)
+    judge = np.where(coded.judges[row] >= 0, values[np.maximum(coded.judges[row], 0)], np.nan)
+    both = ~np.isnan(judge) & ~np.isnan(mean_h)
+    if both.sum() < 2:
+        return ""
+    diff = judge[both] - mean_h[both]
+    bias = float(diff.mean())
+    sd = float(diff.std(ddof=1))
+    low, high = bias - 1.96 * sd, bias + 1.96 * sd
+    return (
+        f'<p class="bands">Bland-Altman vs the mean human rating ({int(both.sum()):,} items): '
+        f"bias {_num(bias)} (judge {'higher' if bias > 0 else 'lower'} on average), 95% limits "
+        f"of agreement [{_num(low)}, {_num(high)}].</p>"
+    )
+
+
+def confusion_section(evidence: ReportEvidence) -> str:
+    """The "Where judges disagree" section (empty when no task has judges and a consensus)."""
+    parts = []
+    for task in evidence.tasks:
+        coded = coded_task(evidence, task)
+        if coded is None or not coded.judge_ids or not coded.annotators:
+            continue
+        blocks = []
+        for row, jid in enumerate(coded.judge_ids):
+            ba = _bland_altman(coded, row) if task.kind == "numeric" else ""
+            blocks.append(f"<h4>{_e(jid)}</h4>{_matrix(coded, row)}{ba}")
+        parts.append(f'<section class="panel"><h3>{_e(task.name)}</h3>{"".join(blocks)}</section>')
+    if not parts:
+        return ""
+    return (
+        '<h2 id="confusion">Where each judge disagrees</h2>'
+        '<p class="lead">Each judge against the human consensus (majority label; ties: the '
+        "alphabetically first). Off-diagonal cells are the judge's mistakes; low recall on a label "
+        f"means the judge misses it, low precision that it over-uses it. {_DASH} = undefined.</p>"
+        + "".join(parts)
+    )
