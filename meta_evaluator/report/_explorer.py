@@ -199,8 +199,9 @@ def _static_table(payload: dict[str, Any]) -> str:
             for j, code in enumerate(payload["judges"][i])
         )
         body.append(
-            f'<tr><th scope="row">{_e(payload["ids"][i])}</th><td>{inputs}</td>'
-            f"<td>{humans or _DASH}</td><td>{_e(lab(cons))}{_e(support)}</td>{judges}</tr>"
+            f'<tr><th scope="row">{_e(payload["ids"][i])}</th><td class="ex-input">{inputs}</td>'
+            f'<td class="ex-humans">{humans or _DASH}</td>'
+            f"<td>{_e(lab(cons))}{_e(support)}</td>{judges}</tr>"
         )
     return (
         '<div class="scroll ex-static"><table class="ex-table">'

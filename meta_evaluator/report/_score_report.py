@@ -136,7 +136,9 @@ class ScoreReport:
 
         Args:
             path: Destination file.
-            format: ``"html"`` (the full page) or ``"csv"`` (the :meth:`to_frame` table).
+            format: ``"html"`` (the full page) or ``"csv"`` (the :meth:`to_frame` table followed
+                by ``<column>__ci_low`` / ``__ci_high`` / ``__human_ceiling``,
+                ``<config>__verdict`` and ``<config>__label`` columns).
 
         Returns:
             The path written.
@@ -153,7 +155,10 @@ class ScoreReport:
         if format == "html":
             atomic_write_text(target, self.to_html())
         else:
-            frame = self.to_frame()
+            from meta_evaluator.report._csv import csv_frame
+            from meta_evaluator.report._view import result_view
+
+            frame = csv_frame(self._table, [result_view(r) for r in self._results])
             atomic_write(target, lambda tmp: frame.write_csv(tmp))
         return target
 

@@ -66,12 +66,15 @@ def _ceiling_band(result: BaseScoringResult, view: ResultView) -> tuple[float, f
 
 
 def _cost_text(health: Mapping[str, Any] | None) -> str:
-    if not health:
-        return "cost not recorded"
-    per100 = health.get("cost_per_100")
+    per100 = (health or {}).get("cost_per_100")
     if per100 is None:
         return "cost not recorded"
     return f"${per100:,.4f} per 100 samples"
+
+
+def _at_cost(health: Mapping[str, Any] | None) -> str:
+    text = _cost_text(health)
+    return f" ({text})" if text == "cost not recorded" else f" at {text}"
 
 
 def _primary(views: dict[str, list[ResultView]]) -> tuple[str, str] | None:
@@ -116,8 +119,8 @@ def _find(
 
 def _p_text(c: JudgeComparison) -> str:
     test = "McNemar" if c.test == "exact McNemar" else "paired bootstrap"
-    p = "< 0.001" if c.p_value < 0.001 else f"{c.p_value:.2f}"
-    return f"{test} p{'' if p.startswith('<') else '='}{p}"
+    p = "<0.001" if c.p_value < 0.001 else f"={c.p_value:.2f}"
+    return f"{test} p{p}"
 
 
 def _recommend(
@@ -142,12 +145,15 @@ def _recommend(
         pick = min(passing, key=lambda j: (cost_key(j), -(alt[j].advantage or 0.0)))
         eps = alt[pick].epsilon
         sentence = (
-            f"{pick} is as good as your annotators (alt-test pass, ε={eps:.2f}) at "
-            f"{_cost_text(health.get(pick))}"
+            f"{pick} is as good as your annotators (alt-test pass, ε={eps:.2f})"
+            f"{_at_cost(health.get(pick))}"
         )
         others = [j for j in passing if j != pick]
         if others:
             sentence += f"; {', '.join(others)} also pass{'es' if len(others) == 1 else ''}"
+        failing = [j for j, v in alt.items() if v.verdict == "fail"]
+        if failing:
+            sentence += f"; {', '.join(failing)} fail{'s' if len(failing) == 1 else ''} it"
     elif alt and all(v.verdict == "insufficient_data" for v in alt.values()):
         sentence = "There is not enough data for the alt-test (too few items per human)"
     elif alt:
@@ -238,6 +244,12 @@ def _band_mark(view: ResultView, band: tuple[float, float] | None) -> str:
     )
 
 
+def _short_label(view: ResultView) -> str:
+    """The config label without the task (the verdict block already names it)."""
+    parts = [p for p in view.label.split(" · ") if p != view.task]
+    return " · ".join(parts) or view.label
+
+
 def _number(view: ResultView, band: tuple[float, float] | None) -> str:
     ci = (
         f' <span class="ci-inline">[{_num(view.ci[0], 2)}, {_num(view.ci[1], 2)}]</span>'
@@ -250,7 +262,7 @@ def _number(view: ResultView, band: tuple[float, float] | None) -> str:
         else ""
     )
     return (
-        f'<span class="kv"><span class="k">{_e(view.label)}</span> '
+        f'<span class="kv"><span class="k">{_e(_short_label(view))}</span> '
         f"<b>{_num(view.value, 2)}</b>{ci}{_band_mark(view, band)}{warn}</span>"
     )
 

@@ -260,7 +260,7 @@
       if (d.share[j][i] !== null) cell.appendChild(el("span", "ci", "share " + d.share[j][i].toFixed(2)));
       var why = d.why[j][i];
       if (why) {
-        var w = el("div", "ex-why", why.length > 240 ? why.slice(0, 240) + "\u2026" : why);
+        var w = el("div", "ex-why", why.length > 160 ? why.slice(0, 160) + "\u2026" : why);
         w.title = why;
         cell.appendChild(w);
       }
