@@ -466,6 +466,29 @@ class MetaEvaluator:
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())
 
+    def load_metrics_from_yaml(self, path: str | Path, replace: bool = False) -> MetricsConfig:
+        """Add the metric configs of a YAML file's ``metrics:`` list (format: README, "Metrics").
+
+        Args:
+            path: The YAML file.
+            replace: Drop the configs already in the project first.
+
+        Returns:
+            The configs read from the file.
+
+        Raises:
+            MetricConfigError: The file or an entry is invalid (the message names the entry).
+        """
+        from meta_evaluator.scores._metrics_yaml import load_metrics_yaml
+
+        config = load_metrics_yaml(path)
+        task = self._require_task("load metrics")
+        config.validate_against(task)
+        if replace:
+            self.metrics_configs = []
+        self.add_metrics_config(config)
+        return config
+
     async def acompare(self, judge_ids: list[str] | None = None) -> list[BaseScoringResult]:
         """Score every judge with every metric config (awaitable); see :meth:`compare_async`."""
         from meta_evaluator.scores import MetricsConfig
