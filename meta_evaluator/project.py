@@ -577,6 +577,7 @@ class MetaEvaluator:
                 "labels": long.height,
             }
         from meta_evaluator.report._evidence import gather_evidence
+        from meta_evaluator.scores._config import config_labels
 
         return ScoreReport(
             self._results or self._load_saved_results(),
@@ -584,7 +585,7 @@ class MetaEvaluator:
             judge_info=judge_info,
             annotation_info=annotation_info,
             evidence=gather_evidence(self),
-            metric_configs=[cfg.unique_name() for cfg in self.metrics_configs],
+            metric_configs=list(config_labels(self.metrics_configs).values()),
         )
 
     def _annotations_exist(self) -> bool:

@@ -50,9 +50,7 @@ def csv_frame(table: ScoreTable, views: Sequence[ResultView]) -> pl.DataFrame:
     by_key: dict[tuple[str, str], ResultView] = {(v.judge, v.config): v for v in views}
     configs = list(dict.fromkeys(c.config for c in table.columns))
     for config in configs:
-        verdicts: list[Any] = [
-            getattr(by_key.get((j, config)), "verdict", None) for j in judges
-        ]
+        verdicts: list[Any] = [getattr(by_key.get((j, config)), "verdict", None) for j in judges]
         if any(v is not None for v in verdicts):
             extra[f"{config}__verdict"] = pl.Series(verdicts, dtype=pl.Utf8)
     for config in configs:

@@ -1,10 +1,10 @@
 """One read-only view of a scoring result: the only place the report reads result fields.
 
-:class:`~meta_evaluator.scores.base_scoring_result.BaseScoringResult` carries typed fields
-(``headline``/``headline_key``, ``higher_is_better``, ``ci_low``/``ci_high``, ``human_ceiling``,
-``verdict``, ``warnings``, ``error``, ``config_label``). Results saved before those fields existed
-keep the same facts in ``metadata``; :func:`result_view` reads the typed field when it is set and
-falls back to the metadata otherwise, so every section of the report reads results the same way.
+The view reads the typed fields of
+:class:`~meta_evaluator.scores.base_scoring_result.BaseScoringResult` (``headline`` /
+``headline_key``, ``higher_is_better``, ``ci_low`` / ``ci_high``, ``human_ceiling``, ``verdict``,
+``warnings``, ``error``, ``config_label``; old result files get them from their metadata when
+loaded). Results built by hand without a headline or verdict fall back to the shape of ``scores``.
 
 Example:
     >>> from meta_evaluator.scores.base_scoring_result import BaseScoringResult
@@ -85,12 +85,13 @@ def _finite(value: Any) -> float | None:
 
 
 def _headline(result: BaseScoringResult) -> tuple[str, float]:
-    key = getattr(result, "headline_key", None)
-    value = getattr(result, "headline", None)
-    if isinstance(key, str) and key:
-        number = as_float(value) if value is not None else as_float(result.scores.get(key))
+    key = result.headline_key
+    if key:
+        number = as_float(result.headline) if result.headline is not None else None
+        if number is None:
+            number = as_float(result.scores.get(key))
         return key, math.nan if number is None else number
-    if is_alt_test(result):
+    if is_alt_test(result):  # hand-built results without a headline
         number = as_float(result.scores.get(ADVANTAGE_PROBABILITY))
         return ADVANTAGE_PROBABILITY, math.nan if number is None else number
     for k, v in result.scores.items():
@@ -101,64 +102,38 @@ def _headline(result: BaseScoringResult) -> tuple[str, float]:
 
 
 def _label(result: BaseScoringResult) -> str:
-    label = getattr(result, "config_label", None) or result.metadata.get("config_label")
-    if isinstance(label, str) and label:
-        return label
+    if result.config_label:
+        return result.config_label
     parts = [result.scorer_name.replace("_", " "), result.task_name]
     agg = result.metadata.get("annotator_aggregation")
     if isinstance(agg, str) and agg in _AGGREGATION_SHORT:
         parts.append(_AGGREGATION_SHORT[agg])
     if is_alt_test(result):
         parts.append(f"ε={result_epsilon(result):.2f}")
-    weights = result.metadata.get("weights")
-    if isinstance(weights, str) and weights:
-        parts[0] += f" ({weights})"
     return " · ".join(parts)
 
 
 def _verdict(result: BaseScoringResult) -> VerdictName | None:
-    typed = getattr(result, "verdict", None)
-    for value in (typed, result.metadata.get("verdict")):
-        if value in _VERDICTS:
-            return value  # type: ignore[no-any-return]
-    flag = result.metadata.get("passed")
-    if isinstance(flag, bool):
-        return "pass" if flag else "fail"
-    if is_alt_test(result):
+    if result.verdict in _VERDICTS:
+        return result.verdict
+    if is_alt_test(result):  # hand-built alt-test results without a verdict
         rates = result.scores.get(WINNING_RATE)
-        rate = (
-            _finite(rates.get(f"{result_epsilon(result):.2f}")) if isinstance(rates, dict) else None
-        )
+        key = f"{result_epsilon(result):.2f}"
+        rate = _finite(rates.get(key)) if isinstance(rates, dict) else None
         if rate is None:
             return "insufficient_data"
         return "pass" if rate >= 0.5 else "fail"
     return None
 
 
-def _warnings(result: BaseScoringResult) -> tuple[str, ...]:
-    typed = getattr(result, "warnings", None)
-    raw = typed if isinstance(typed, list) and typed else result.metadata.get("warnings")
-    if isinstance(raw, str):
-        return (raw,)
-    if isinstance(raw, list | tuple):
-        return tuple(str(w) for w in raw)
-    return ()
-
-
 def _error(result: BaseScoringResult) -> str | None:
-    typed = getattr(result, "error", None)
-    if typed is not None:
-        message = getattr(typed, "message", None)
-        kind = getattr(typed, "type", None)
-        if message is not None:
-            return f"{kind}: {message}" if kind else str(message)
-        return str(typed)
-    raw = result.metadata.get("error")
-    return str(raw) if raw else None
+    if result.error is not None:
+        return f"{result.error.type}: {result.error.message}"
+    return None
 
 
 def result_view(result: BaseScoringResult) -> ResultView:
-    """The report's view of one result (typed fields first, metadata as the fallback).
+    """The report's view of one result.
 
     Args:
         result: A finished result.
@@ -167,21 +142,12 @@ def result_view(result: BaseScoringResult) -> ResultView:
         The :class:`ResultView`.
     """
     key, value = _headline(result)
-    typed_hib = getattr(result, "higher_is_better", None)
-    meta_hib = result.metadata.get("higher_is_better")
-    if "higher_is_better" in result.model_fields_set and isinstance(typed_hib, bool):
-        higher = typed_hib
-    elif isinstance(meta_hib, bool):
-        higher = meta_hib
+    if "higher_is_better" in result.model_fields_set or result.headline_key:
+        higher = result.higher_is_better
     else:
         higher = key.lower() not in _LOWER_IS_BETTER
-    low = _finite(getattr(result, "ci_low", None))
-    high = _finite(getattr(result, "ci_high", None))
-    if low is None or high is None:
-        low, high = _finite(result.metadata.get("ci_low")), _finite(result.metadata.get("ci_high"))
-    ceiling = _finite(getattr(result, "human_ceiling", None))
-    if ceiling is None:
-        ceiling = _finite(result.metadata.get("human_ceiling"))
+    low, high = _finite(result.ci_low), _finite(result.ci_high)
+    ceiling = _finite(result.human_ceiling)
     n_items = result.metadata.get("n_items")
     alt = is_alt_test(result)
     rates = result.scores.get(WINNING_RATE) if alt else None
@@ -198,7 +164,7 @@ def result_view(result: BaseScoringResult) -> ResultView:
         ci=(low, high) if low is not None and high is not None else None,
         ceiling=ceiling,
         verdict=_verdict(result),
-        warnings=_warnings(result),
+        warnings=tuple(result.warnings),
         error=_error(result),
         n_items=n_items if isinstance(n_items, int) and not isinstance(n_items, bool) else None,
         epsilon=eps,
