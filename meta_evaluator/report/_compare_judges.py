@@ -224,13 +224,13 @@ def judge_comparison_section(comparisons: list[JudgeComparison]) -> str:
         verdict = (
             '<span class="badge pass">significant</span>'
             if c.significant
-            else '<span class="badge unknown">not significant</span>'
+            else '<span class="badge unknown">not sig.</span>'
         )
         if not math.isfinite(c.p_value):
             verdict = '<span class="badge unknown">undefined</span>'
         rows.append(
             f"<tr><td>{_e(c.task)}</td><td>{_e(c.metric)}</td>"
-            f'<th scope="row">{_e(c.judge_a)} vs {_e(c.judge_b)}</th>'
+            f'<th scope="row">{_e(c.judge_a)}<br><span class="ci">vs</span> {_e(c.judge_b)}</th>'
             f'<td class="num">{c.n_items:,}</td>'
             f'<td class="num">{_num(c.value_a)} vs {_num(c.value_b)}</td>'
             f'<td class="num" data-sort="{_e(c.difference)}">{_num(c.difference, 3)}'
@@ -245,6 +245,6 @@ def judge_comparison_section(comparisons: list[JudgeComparison]) -> str:
         f"contains 0 (p &ge; {ALPHA}) may be noise: pick the cheaper judge.</p>"
         '<div class="scroll"><table class="sortable-table"><thead><tr><th>task</th><th>metric</th>'
         "<th>pair (A vs B)</th><th>shared items</th><th>A vs B</th><th>difference A &minus; B</th>"
-        "<th>p-value</th><th>test</th><th>verdict</th></tr></thead>"
+        "<th>p-value</th><th>test</th><th>at 5%</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )

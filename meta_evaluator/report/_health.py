@@ -118,6 +118,7 @@ def health_section(rows: dict[str, HealthRow]) -> str:
     examples = []
     for jid, h in rows.items():
         when = h.get("finished_at") or h.get("started_at")
+        when = f"{str(when)[:16].replace('T', ' ')} UTC" if when else None
         body.append(
             f'<tr><th scope="row">{_e(jid)}</th>'
             f'<td>{_e(_fmt(h.get("model")))}<span class="ci">{_e(_fmt(h.get("client")))} · '

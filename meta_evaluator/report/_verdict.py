@@ -28,8 +28,8 @@ _PRIMARY = (
     ("krippendorff_alpha", "\u03b1"),
     ("accuracy", "accuracy"),
     ("f1", "F1"),
-    ("semantic_similarity", "similarity"),
     ("text_similarity", "similarity"),
+    ("semantic_similarity", "similarity"),
 )
 """Scorers whose headline is the task's main metric, in order of preference, with the symbol
 used in sentences (and to find the matching judge-vs-judge test)."""
