@@ -235,7 +235,7 @@ def judge_comparison_section(comparisons: list[JudgeComparison]) -> str:
             f'<td class="num">{_num(c.value_a)} vs {_num(c.value_b)}</td>'
             f'<td class="num" data-sort="{_e(c.difference)}">{_num(c.difference, 3)}'
             f'<span class="ci">95% CI [{_num(c.ci_low)}, {_num(c.ci_high)}]</span></td>'
-            f'<td class="num" data-sort="{_e(c.p_value)}">{_p(c.p_value)}</td>'
+            f'<td class="num" data-sort="{_e(c.p_value)}">{_e(_p(c.p_value))}</td>'
             f"<td>{_e(c.test)}</td><td>{verdict}</td></tr>"
         )
     return (
