@@ -32,38 +32,11 @@ from meta_evaluator.scores.metrics import AccuracyScorer, AltTestScorer, CohensK
 LABELS = ("negative", "neutral", "positive")
 N_HUMANS = 5
 N_JUDGES = 3
-WORDS = [
-    "the",
-    "model",
-    "answers",
-    "the",
-    "question",
-    "about",
-    "travel",
-    "insurance",
-    "with",
-    "care",
-    "and",
-    "some",
-    "detail",
-    "while",
-    "noting",
-    "limits",
-    "of",
-    "what",
-    "it",
-    "knows",
-    "and",
-    "suggesting",
-    "a",
-    "source",
-    "for",
-    "the",
-    "rest",
-    "of",
-    "the",
-    "facts",
-]
+_SENTENCE = (
+    "the model answers the question about travel insurance with care and some detail while "
+    "noting limits of what it knows and suggesting a source for the rest of the facts"
+)
+WORDS = tuple(_SENTENCE.split(" "))
 
 
 def _texts(rng: np.random.Generator, n: int, words: int) -> list[str]:
