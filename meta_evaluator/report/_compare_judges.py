@@ -143,27 +143,51 @@ def _kappa(coded: CodedTask, a: int, b: int) -> JudgeComparison | None:
     )
 
 
-def _similarity(evidence: ReportEvidence, task: str, a: str, b: str) -> JudgeComparison | None:
+def item_similarities(evidence: ReportEvidence) -> dict[str, dict[str, np.ndarray]]:
+    """Per free-text task and judge: each item's mean text similarity to the humans who wrote one.
+
+    ``sim[i] = mean_h ratio(judge_i, human_hi)`` (difflib ratio, the ``text_similarity`` scorer's
+    statistic), aligned on the sample order, ``nan`` where the judge or every human is missing.
+    Tasks needing more than ``_MAX_SIMILARITY_PAIRS`` string comparisons are left out.
+    """
+    out: dict[str, dict[str, np.ndarray]] = {}
     humans = evidence.humans
-    if task not in humans.columns:
-        return None
-    pairs = humans.select(C.ORIGINAL_ID, C.ANNOTATOR_ID, pl.col(task).alias("_h")).drop_nulls("_h")
-    ja = evidence.judges[a].select(C.ORIGINAL_ID, pl.col(task).alias("_a"))
-    jb = evidence.judges[b].select(C.ORIGINAL_ID, pl.col(task).alias("_b"))
-    joined = pairs.join(ja, on=C.ORIGINAL_ID).join(jb, on=C.ORIGINAL_ID).drop_nulls(["_a", "_b"])
-    if joined.is_empty() or 2 * joined.height > _MAX_SIMILARITY_PAIRS:
-        return None
-    h = joined["_h"].cast(pl.Utf8).to_list()
-    sim_a = sequence_similarity_pairs(joined["_a"].cast(pl.Utf8).to_list(), h)
-    sim_b = sequence_similarity_pairs(joined["_b"].cast(pl.Utf8).to_list(), h)
-    per_item = (
-        joined.select(C.ORIGINAL_ID)
-        .with_columns(pl.Series("_sa", sim_a), pl.Series("_sb", sim_b))
-        .group_by(C.ORIGINAL_ID, maintain_order=True)
-        .agg(pl.col("_sa").mean(), pl.col("_sb").mean())
-    )
-    va, vb = per_item["_sa"].to_numpy(), per_item["_sb"].to_numpy()
-    boot = paired_mean_difference(va, vb, n_resamples=N_RESAMPLES)
+    ids = evidence.samples[C.ORIGINAL_ID]
+    for task in evidence.tasks:
+        if task.kind != "text" or task.name not in humans.columns:
+            continue
+        pairs = humans.select(C.ORIGINAL_ID, pl.col(task.name).cast(pl.Utf8).alias("_h"))
+        pairs = pairs.drop_nulls("_h")
+        judges = [j for j, df in evidence.judges.items() if task.name in df.columns]
+        frames = {}
+        total = 0
+        for jid in judges:
+            answers = evidence.judges[jid].select(
+                C.ORIGINAL_ID, pl.col(task.name).cast(pl.Utf8).alias("_j")
+            )
+            frames[jid] = pairs.join(answers.drop_nulls("_j"), on=C.ORIGINAL_ID)
+            total += frames[jid].height
+        if not judges or total == 0 or total > _MAX_SIMILARITY_PAIRS:
+            continue
+        per_judge = {}
+        for jid, joined in frames.items():
+            sims = sequence_similarity_pairs(joined["_j"].to_list(), joined["_h"].to_list())
+            per_item = (
+                joined.select(C.ORIGINAL_ID)
+                .with_columns(pl.Series("_s", sims, dtype=pl.Float64))
+                .group_by(C.ORIGINAL_ID)
+                .agg(pl.col("_s").mean())
+            )
+            aligned = pl.DataFrame({C.ORIGINAL_ID: ids}).join(
+                per_item, on=C.ORIGINAL_ID, how="left", maintain_order="left"
+            )
+            per_judge[jid] = aligned["_s"].fill_null(np.nan).to_numpy().astype(np.float64)
+        out[task.name] = per_judge
+    return out
+
+
+def _similarity(task: str, sims: dict[str, np.ndarray], a: str, b: str) -> JudgeComparison:
+    boot = paired_mean_difference(sims[a], sims[b], n_resamples=N_RESAMPLES)
     return JudgeComparison(
         task=task,
         metric="similarity vs each human",
@@ -171,8 +195,8 @@ def _similarity(evidence: ReportEvidence, task: str, a: str, b: str) -> JudgeCom
         judge_a=a,
         judge_b=b,
         n_items=boot.n_items,
-        value_a=float(va.mean()),
-        value_b=float(vb.mean()),
+        value_a=boot.estimate_a,
+        value_b=boot.estimate_b,
         difference=boot.difference,
         ci_low=boot.ci_low,
         ci_high=boot.ci_high,
@@ -181,7 +205,9 @@ def _similarity(evidence: ReportEvidence, task: str, a: str, b: str) -> JudgeCom
     )
 
 
-def compare_judges(evidence: ReportEvidence) -> list[JudgeComparison]:
+def compare_judges(
+    evidence: ReportEvidence, similarities: dict[str, dict[str, np.ndarray]] | None = None
+) -> list[JudgeComparison]:
     """Every paired comparison the evidence allows (see the module docstring).
 
     Undefined statistics (e.g. a judge with a single label) give nan rows; their warnings are
@@ -192,11 +218,9 @@ def compare_judges(evidence: ReportEvidence) -> list[JudgeComparison]:
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         for task in evidence.tasks:
             if task.kind == "text":
-                judges = [j for j, df in evidence.judges.items() if task.name in df.columns]
-                for a, b in itertools.combinations(judges, 2):
-                    sim = _similarity(evidence, task.name, a, b)
-                    if sim is not None:
-                        out.append(sim)
+                sims = (similarities or {}).get(task.name, {})
+                for a, b in itertools.combinations(list(sims), 2):
+                    out.append(_similarity(task.name, sims, a, b))
                 continue
             coded = coded_task(evidence, task)
             if coded is None or len(coded.judge_ids) < 2:

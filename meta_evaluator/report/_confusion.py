@@ -80,8 +80,58 @@ def _bland_altman(coded: CodedTask, row: int) -> str:
     )
 
 
-def confusion_section(evidence: ReportEvidence) -> str:
-    """The "Where judges disagree" section (empty when no task has judges and a consensus)."""
+_BINS = 10
+"""Bins of the similarity histograms (0.0-0.1, ..., 0.9-1.0)."""
+
+
+def _histogram(values: np.ndarray) -> str:
+    finite = values[~np.isnan(values)]
+    if finite.size == 0:
+        return '<p class="empty">No item with both a judge answer and a human text.</p>'
+    counts = np.histogram(finite, bins=_BINS, range=(0.0, 1.0))[0]
+    peak = max(1, int(counts.max()))
+    titles = [
+        f"{i / _BINS:.1f}-{(i + 1) / _BINS:.1f}: {int(c):,} items" for i, c in enumerate(counts)
+    ]
+    bars = "".join(
+        f'<div class="hbar" title="{_e(title)}">'
+        f'<span style="height: {100 * c / peak:.0f}%"></span></div>'
+        for title, c in zip(titles, counts.tolist(), strict=True)
+    )
+    return (
+        f'<div class="hist">{bars}</div><p class="meta">{finite.size:,} items · median '
+        f"{_num(float(np.median(finite)), 2)} · 10% of items below "
+        f"{_num(float(np.quantile(finite, 0.1)), 2)} (similarity 0 to 1, left to right)</p>"
+    )
+
+
+def _similarity_block(task: str, sims: dict[str, np.ndarray]) -> str:
+    blocks = "".join(
+        f'<div class="hist-judge"><h4>{_e(jid)}</h4>{_histogram(values)}</div>'
+        for jid, values in sims.items()
+    )
+    return (
+        f'<section class="panel"><h3>{_e(task)}</h3><p class="lead">Distribution over items of '
+        "each judge's mean text similarity (difflib ratio) to the humans' texts: a long left "
+        "tail means many answers unlike any human's.</p>"
+        f'<div class="pair">{blocks}</div></section>'
+    )
+
+
+def confusion_section(
+    evidence: ReportEvidence, similarities: dict[str, dict[str, np.ndarray]] | None = None
+) -> str:
+    """The "Where judges disagree" section (empty when no task has judges and a consensus).
+
+    Args:
+        evidence: The per-sample evidence.
+        similarities: Per free-text task and judge, per-item similarity to the humans (see
+            :func:`~meta_evaluator.report._compare_judges.item_similarities`), drawn as
+            histograms.
+
+    Returns:
+        The section's HTML.
+    """
     parts = []
     for task in evidence.tasks:
         coded = coded_task(evidence, task)
@@ -92,6 +142,9 @@ def confusion_section(evidence: ReportEvidence) -> str:
             ba = _bland_altman(coded, row) if task.kind == "numeric" else ""
             blocks.append(f"<h4>{_e(jid)}</h4>{_matrix(coded, row)}{ba}")
         parts.append(f'<section class="panel"><h3>{_e(task.name)}</h3>{"".join(blocks)}</section>')
+    for task_name, sims in (similarities or {}).items():
+        if sims:
+            parts.append(_similarity_block(task_name, sims))
     if not parts:
         return ""
     return (

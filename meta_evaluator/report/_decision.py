@@ -16,6 +16,7 @@ from meta_evaluator.report._annotators import annotators_section
 from meta_evaluator.report._compare_judges import (
     JudgeComparison,
     compare_judges,
+    item_similarities,
     judge_comparison_section,
 )
 from meta_evaluator.report._confusion import confusion_section
@@ -93,12 +94,13 @@ def decision_sections(
             health="",
         )
     rows = health_rows(evidence)
-    comparisons = compare_judges(evidence)
+    similarities = item_similarities(evidence)
+    comparisons = compare_judges(evidence, similarities)
     verdicts = task_verdicts(results, views, comparisons, rows)
     return DecisionSections(
         verdict=verdict_section(verdicts, results, rows),
         judge_vs_judge=judge_comparison_section(comparisons),
-        confusion=confusion_section(evidence),
+        confusion=confusion_section(evidence, similarities),
         explorer=explorer_sections(evidence),
         annotators=annotators_section(evidence),
         health=health_section(rows),

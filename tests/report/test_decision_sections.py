@@ -245,3 +245,34 @@ def test_run_health_from_results_table(project):
     assert "no JSON &lt;found&gt;" in page and "I think &lt;b&gt;yes&lt;/b&gt;" in page
     (ev.results_dir / "broken" / "results.parquet").unlink()
     (ev.results_dir / "broken" / "state.json").unlink()
+
+
+def test_text_similarity_comparison_matches_difflib(project):
+    import difflib
+
+    from meta_evaluator.report._compare_judges import compare_judges, item_similarities
+
+    ev = MetaEvaluator(project, load=True)
+    evidence = gather_evidence(ev)
+    sims = item_similarities(evidence)["explanation"]
+    humans = {
+        name: {
+            r["original_id"]: r["explanation"]
+            for r in _read(INPUTS / "annotations" / f"{name}.csv")
+            if r["explanation"]
+        }
+        for name in ANNOTATORS
+    }
+    judge = {r["original_id"]: r["explanation"] for r in _read(project.parent / "flipped.csv")}
+    ids = evidence.samples["original_id"].to_list()
+    expected = []
+    for sid in ids:
+        texts = [h[sid] for h in humans.values() if sid in h]
+        ratios = [difflib.SequenceMatcher(None, judge[sid], t).ratio() for t in texts]
+        expected.append(np.mean(ratios) if ratios else np.nan)
+    np.testing.assert_allclose(sims["flipped"], np.array(expected), atol=1e-12)
+    row = next(
+        c for c in compare_judges(evidence, {"explanation": sims}) if c.symbol == "similarity"
+    )
+    assert row.value_a == pytest.approx(np.nanmean(expected), abs=1e-12)  # flipped is judge A
+    assert row.difference == pytest.approx(row.value_a - row.value_b, abs=1e-12)
