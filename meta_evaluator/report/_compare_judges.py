@@ -7,6 +7,9 @@ For every pair of judges and every labelled task:
   :func:`~meta_evaluator.stats.paired_mean_difference`);
 * **mean Cohen's kappa against each human** — paired bootstrap of the difference
   (:func:`~meta_evaluator.stats.paired_kappa_difference`);
+* **Krippendorff's alpha of the humans plus the judge** (the ``krippendorff_alpha`` scorer's
+  statistic; nominal, ordinal for rating scales) — paired bootstrap
+  (:func:`~meta_evaluator.stats.paired_alpha_difference`);
 * for free-text tasks, **mean text similarity to each human** (difflib ratio, the
   ``text_similarity`` scorer's statistic) — paired bootstrap, when the data are small enough
   (``_MAX_SIMILARITY_PAIRS`` string comparisons).
@@ -31,6 +34,7 @@ from meta_evaluator.report._cells import _DASH, _e, _num
 from meta_evaluator.report._evidence import CodedTask, ReportEvidence, coded_task
 from meta_evaluator.stats import (
     mcnemar_exact,
+    paired_alpha_difference,
     paired_kappa_difference,
     paired_mean_difference,
     sequence_similarity_pairs,
@@ -186,6 +190,33 @@ def item_similarities(evidence: ReportEvidence) -> dict[str, dict[str, np.ndarra
     return out
 
 
+def _alpha(coded: CodedTask, a: int, b: int) -> JudgeComparison | None:
+    if not coded.annotators:
+        return None
+    ja, jb = coded.judges[a], coded.judges[b]
+    if not ((ja >= 0) & (jb >= 0)).any():
+        return None
+    level: Literal["nominal", "ordinal"] = "ordinal" if coded.task.kind == "numeric" else "nominal"
+    boot = paired_alpha_difference(
+        ja, jb, coded.humans, n_labels=len(coded.labels), level=level, n_resamples=N_RESAMPLES
+    )
+    return JudgeComparison(
+        task=coded.task.name,
+        metric=f"alpha ({level}) of humans + judge",
+        symbol="\u03b1",
+        judge_a=coded.judge_ids[a],
+        judge_b=coded.judge_ids[b],
+        n_items=boot.n_items,
+        value_a=boot.estimate_a,
+        value_b=boot.estimate_b,
+        difference=boot.difference,
+        ci_low=boot.ci_low,
+        ci_high=boot.ci_high,
+        p_value=boot.p_value,
+        test="paired bootstrap",
+    )
+
+
 def _similarity(task: str, sims: dict[str, np.ndarray], a: str, b: str) -> JudgeComparison:
     boot = paired_mean_difference(sims[a], sims[b], n_resamples=N_RESAMPLES)
     return JudgeComparison(
@@ -226,7 +257,7 @@ def compare_judges(
             if coded is None or len(coded.judge_ids) < 2:
                 continue
             for ia, ib in itertools.combinations(range(len(coded.judge_ids)), 2):
-                for build in (_accuracy, _kappa):
+                for build in (_accuracy, _kappa, _alpha):
                     row = build(coded, ia, ib)
                     if row is not None:
                         out.append(row)

@@ -33,7 +33,12 @@ _PRIMARY = (
 )
 """Scorers whose headline is the task's main metric, in order of preference, with the symbol
 used in sentences (and to find the matching judge-vs-judge test)."""
-_COMPARISON_SYMBOL = {"κ": "κ", "accuracy": "accuracy", "similarity": "similarity"}
+_COMPARISON_SYMBOL = {
+    "κ": "κ",
+    "\u03b1": "\u03b1",
+    "accuracy": "accuracy",
+    "similarity": "similarity",
+}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.stats import binom
 
@@ -56,6 +57,7 @@ __all__ = [
     "McNemarResult",
     "PairedDifference",
     "mcnemar_exact",
+    "paired_alpha_difference",
     "paired_bootstrap_difference",
     "paired_kappa_difference",
     "paired_mean_difference",
@@ -406,5 +408,138 @@ def paired_kappa_difference(
     out = paired_bootstrap_difference(
         feats, diff, n_resamples=n_resamples, confidence=confidence, seed=seed
     )
+    est_a, est_b = both(feats.sum(axis=0)[None, :])
+    return replace(out, estimate_a=float(est_a[0]), estimate_b=float(est_b[0]))
+
+
+def _coincidences(panel: npt.NDArray[np.int64], k: int) -> FloatArray:
+    """Per item the coincidence contributions ``(n n^T - diag(n)) / (m - 1)``, flat (items, K*K).
+
+    ``n`` = the item's label counts over the panel, ``m`` its number of ratings; items with fewer
+    than 2 ratings contribute 0.
+    """
+    n_items = panel.shape[1]
+    present = panel >= 0
+    item_idx = np.broadcast_to(np.arange(n_items), panel.shape)[present]
+    counts = np.bincount(item_idx * k + panel[present], minlength=n_items * k)
+    counts = counts.reshape(n_items, k).astype(np.float64)
+    m = counts.sum(axis=1)
+    pairs = counts[:, :, None] * counts[:, None, :]
+    idx = np.arange(k)
+    pairs[:, idx, idx] -= counts
+    w = np.zeros(n_items)
+    np.divide(1.0, m - 1.0, out=w, where=m >= 2)
+    return (pairs * w[:, None, None]).reshape(n_items, k * k)
+
+
+def _alpha_from_coincidences(o: FloatArray, level: str) -> FloatArray:
+    """Vectorised alpha over leading axes of ``o`` (..., K, K); 1.0 when D_e = 0, nan if n = 0."""
+    k = o.shape[-1]
+    n_c = o.sum(axis=-1)
+    n = n_c.sum(axis=-1)
+    idx = np.arange(k, dtype=np.float64)
+    if level == "nominal":
+        delta2 = np.broadcast_to((idx[:, None] != idx[None, :]).astype(np.float64), o.shape)
+    elif level == "interval":
+        delta2 = np.broadcast_to((idx[:, None] - idx[None, :]) ** 2, o.shape)
+    else:  # ordinal: depends on the marginals of each resample
+        cum = np.concatenate([np.zeros((*n_c.shape[:-1], 1)), np.cumsum(n_c, axis=-1)], axis=-1)
+        ii = np.arange(k)
+        lo, hi = np.minimum(ii[:, None], ii[None, :]), np.maximum(ii[:, None], ii[None, :])
+        between = cum[..., hi + 1] - cum[..., lo]
+        delta = between - (n_c[..., :, None] + n_c[..., None, :]) / 2.0
+        delta2 = np.where(lo == hi, 0.0, delta**2)
+    observed = (o * delta2).sum(axis=(-2, -1))
+    expected = np.einsum("...c,...ck,...k->...", n_c, delta2, n_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (n - 1.0) * observed / expected
+    alpha = np.where(expected > 0, alpha, 1.0)
+    return np.asarray(np.where(n > 0, alpha, np.nan), dtype=np.float64)
+
+
+def paired_alpha_difference(
+    judge_a: Any,
+    judge_b: Any,
+    humans: Any,
+    *,
+    n_labels: int,
+    level: Literal["nominal", "ordinal", "interval"] = "nominal",
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> PairedDifference:
+    """Difference of Krippendorff's alpha of the humans plus judge A vs plus judge B, paired.
+
+    On the items both judges labelled, ``alpha_X`` is Krippendorff's alpha of the panel "humans +
+    judge X" (the ``krippendorff_alpha`` scorer's statistic):
+    ``alpha = 1 - (n - 1) sum(o delta2) / sum(outer(n_c, n_c) delta2)`` from the coincidence
+    matrix ``o = sum_u (n_u n_u^T - diag(n_u)) / (m_u - 1)`` (units with ``m_u >= 2`` ratings),
+    with ``delta2`` nominal ``[c != k]``, ordinal (over the code order, from the marginals) or
+    interval ``(c - k)^2`` on the code positions. Both panels' coincidences come from the same
+    resampled items. Conventions as :func:`~meta_evaluator.stats.krippendorff_alpha`: all pairable
+    values identical gives 1.0; no pairable unit gives nan.
+
+    Args:
+        judge_a: ``(n_items,)`` codes of judge A, ``-1`` = missing.
+        judge_b: ``(n_items,)`` codes of judge B, ``-1`` = missing.
+        humans: ``(n_humans, n_items)`` human codes, ``-1`` = missing.
+        n_labels: Number of labels K.
+        level: ``"nominal"``, ``"ordinal"`` or ``"interval"``.
+        n_resamples: Number of resamples.
+        confidence: Coverage in (0, 1).
+        seed: Seed.
+
+    Returns:
+        A :class:`PairedDifference` with ``estimate_a`` / ``estimate_b`` (nan with a warning when
+        no item is shared).
+
+    Raises:
+        ConfigError: If an option is invalid.
+        DataError: If the code arrays are malformed or do not align.
+
+    Reference:
+        Krippendorff, K. (2011). Computing Krippendorff's Alpha-Reliability.
+        https://repository.upenn.edu/asc_papers/43
+
+    Examples:
+        >>> humans = [[0, 1, 0, 1], [0, 1, 1, 1]]
+        >>> d = paired_alpha_difference([0, 1, 0, 1], [1, 0, 1, 0], humans, n_labels=2)
+        >>> d.estimate_a > d.estimate_b
+        True
+    """
+    func = "paired_alpha_difference"
+    _check_option(level, ("nominal", "ordinal", "interval"), param="level", func=func)
+    _check_n_labels(n_labels, func=func)
+    ja = _codes(judge_a, name="judge_a", func=func, ndim=1, n_labels=n_labels)
+    jb = _codes(judge_b, name="judge_b", func=func, ndim=1, n_labels=n_labels)
+    h = _codes(humans, name="humans", func=func, ndim=2, n_labels=n_labels)
+    if ja.shape != jb.shape or h.shape[1] != ja.shape[0]:
+        raise DataError(
+            f"{func}: judges and humans must share the item axis; got judge_a {ja.shape!r}, "
+            f"judge_b {jb.shape!r} and humans {h.shape!r} (pass humans as (n_humans, n_items))."
+        )
+    keep = (ja >= 0) & (jb >= 0)
+    k = int(n_labels)
+    feats = np.hstack(
+        [
+            _coincidences(np.vstack([h[:, keep], ja[None, keep]]), k),
+            _coincidences(np.vstack([h[:, keep], jb[None, keep]]), k),
+        ]
+    )
+
+    def both(s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        o = s.reshape(s.shape[0], 2, k, k)
+        alphas = _alpha_from_coincidences(o, level)
+        return alphas[:, 0], alphas[:, 1]
+
+    def diff(s: FloatArray) -> FloatArray:
+        a, b = both(s)
+        return a - b
+
+    out = paired_bootstrap_difference(
+        feats, diff, n_resamples=n_resamples, confidence=confidence, seed=seed
+    )
+    if out.n_items == 0:
+        return out
     est_a, est_b = both(feats.sum(axis=0)[None, :])
     return replace(out, estimate_a=float(est_a[0]), estimate_b=float(est_b[0]))

@@ -14,6 +14,7 @@ from meta_evaluator.errors import DataError, UndefinedMetricWarning
 from meta_evaluator.stats import (
     bootstrap_weights,
     mcnemar_exact,
+    paired_alpha_difference,
     paired_bootstrap_difference,
     paired_kappa_difference,
     paired_mean_difference,
@@ -158,3 +159,45 @@ def test_paired_bootstrap_degenerate():
         paired_bootstrap_difference([1.0, 2.0], lambda s: s[:, 0])
     with pytest.raises(DataError, match="one entry per item"):
         paired_mean_difference([1.0], [1.0, 2.0])
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
+def test_paired_alpha_difference_matches_krippendorff_per_resample(level):
+    import krippendorff
+
+    rng = np.random.default_rng({"nominal": 1, "ordinal": 2, "interval": 3}[level])
+    n, k = 40, 4
+    truth = rng.integers(0, k, n)
+    humans = np.where(rng.random((3, n)) < 0.7, truth, rng.integers(0, k, (3, n)))
+    humans[rng.random((3, n)) < 0.25] = -1
+    ja = np.where(rng.random(n) < 0.8, truth, rng.integers(0, k, n))
+    jb = np.where(rng.random(n) < 0.5, truth, rng.integers(0, k, n))
+    jb[3] = -1
+    got = paired_alpha_difference(ja, jb, humans, n_labels=k, level=level, n_resamples=150, seed=4)
+    keep = jb >= 0
+    panel_a = np.vstack([humans[:, keep], ja[None, keep]]).astype(float)
+    panel_b = np.vstack([humans[:, keep], jb[None, keep]]).astype(float)
+    panel_a[panel_a < 0] = np.nan
+    panel_b[panel_b < 0] = np.nan
+
+    def alpha(panel, idx):
+        return krippendorff.alpha(
+            reliability_data=panel[:, idx], level_of_measurement=level, value_domain=list(range(k))
+        )
+
+    full = np.arange(panel_a.shape[1])
+    assert got.estimate_a == pytest.approx(alpha(panel_a, full), abs=1e-12)
+    assert got.estimate_b == pytest.approx(alpha(panel_b, full), abs=1e-12)
+    samples = []
+    for w in bootstrap_weights(panel_a.shape[1], n_resamples=150, seed=4):
+        idx = np.repeat(np.arange(panel_a.shape[1]), w)
+        samples.append(alpha(panel_a, idx) - alpha(panel_b, idx))
+    low, high = _reference_ci(samples)
+    assert got.ci_low == pytest.approx(low, abs=1e-9)
+    assert got.ci_high == pytest.approx(high, abs=1e-9)
+
+
+def test_paired_alpha_identical_values_convention():
+    # every pairable value identical: alpha = 1.0 for both panels (kernel convention)
+    d = paired_alpha_difference([0, 0, 0], [0, 0, 0], [[0, 0, 0]], n_labels=2, n_resamples=5)
+    assert (d.estimate_a, d.estimate_b, d.difference) == (1.0, 1.0, 0.0)
