@@ -276,3 +276,11 @@ def test_text_similarity_comparison_matches_difflib(project):
     )
     assert row.value_a == pytest.approx(np.nanmean(expected), abs=1e-12)  # flipped is judge A
     assert row.difference == pytest.approx(row.value_a - row.value_b, abs=1e-12)
+
+
+def test_static_table_without_javascript_shows_most_contested(page):
+    raw = re.search(r'<script type="application/json" class="ex-data">(.*?)</script>', page, re.S)
+    payload = json.loads(raw.group(1))
+    static = page.split('class="scroll ex-static"')[1].split("</table>")[0]
+    ids = re.findall(r'<tr><th scope="row">([^<]+)</th>', static)
+    assert ids == payload["ids"][: len(ids)] and len(ids) == min(50, len(payload["ids"]))
