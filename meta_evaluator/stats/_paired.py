@@ -47,8 +47,6 @@ from meta_evaluator.stats._bootstrap import (
     _check_count,
     _kappa_design,
     _nanmean_rows,
-    _pattern_weight_chunks,
-    _row_patterns,
     _weight_chunks,
     percentile_ci,
 )
@@ -175,15 +173,49 @@ def mcnemar_exact(a_correct: Any, b_correct: Any) -> McNemarResult:
     )
 
 
+_LARGE = 2000
+"""From this many items on, resamples are drawn as item indices and counted per distinct row."""
+_CHUNK = 5_000_000
+"""Upper bound on the item indices drawn at once (40 MB of int64)."""
+
+
+def _pattern_index_chunks(
+    inverse: npt.NDArray[np.int64], n_patterns: int, n_resamples: int, seed: int
+) -> Iterator[FloatArray]:
+    """Resampling counts per distinct row: draw item indices, count their rows' patterns.
+
+    Exactly an item bootstrap (``n`` items drawn with replacement); one ``bincount`` per chunk
+    instead of one multinomial per resample, so the cost does not grow with the number of
+    distinct rows.
+    """
+    n = inverse.size
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    chunk = max(1, min(n_resamples, _CHUNK // max(n, 1)))
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        drawn = inverse[rng.integers(0, n, (size, n), dtype=np.int32)]
+        drawn += (np.arange(size, dtype=np.int64) * n_patterns)[:, None]
+        counts = np.bincount(drawn.ravel(), minlength=size * n_patterns)
+        yield counts.reshape(size, n_patterns).astype(np.float64)
+
+
 def _resample_chunks(
     features: FloatArray, n_resamples: int, seed: int
 ) -> tuple[FloatArray, Iterator[FloatArray]]:
-    """(features to multiply, chunks of resampling weights), using the pattern shortcut if exact."""
-    patterns = _row_patterns(features)
-    if patterns is None:
-        return features, _weight_chunks(features.shape[0], n_resamples, seed)
-    first, counts = patterns
-    return features[first], _pattern_weight_chunks(counts, n_resamples, seed)
+    """(feature rows to multiply, chunks of resampling weights over those rows).
+
+    Small data: the item-level weights of :func:`~meta_evaluator.stats.bootstrap_weights` (the
+    same stream, so tests can recompute every resample). From ``_LARGE`` items on: the distinct
+    feature rows and :func:`_pattern_index_chunks` (same distribution, another random stream).
+    """
+    n = features.shape[0]
+    if n < _LARGE:
+        return features, _weight_chunks(n, n_resamples, seed)
+    flat = np.ascontiguousarray(features)
+    keys = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rows = features[first]
+    return rows, _pattern_index_chunks(inverse.astype(np.int64), first.size, n_resamples, seed)
 
 
 def _bootstrap_p(samples: FloatArray) -> float:
@@ -213,8 +245,8 @@ def paired_bootstrap_difference(
     estimate is ``statistic(features.sum(axis=0)[None])[0]``, the CI is
     :func:`~meta_evaluator.stats.percentile_ci` of the replicates and the two-sided p-value is
     ``min(1, 2 min(P*(d <= 0), P*(d >= 0)))`` over the finite replicates. With many items and
-    few distinct feature rows the exact pattern-count shortcut of
-    :mod:`meta_evaluator.stats._bootstrap` is used (same distribution, different random stream).
+    many items (2,000 or more) the resamples are drawn as item indices and counted per distinct
+    feature row (same distribution as the item-level weights, another random stream).
 
     Args:
         features: ``(n_items, d)`` float matrix (rows = shared items only).

@@ -201,3 +201,18 @@ def test_paired_alpha_identical_values_convention():
     # every pairable value identical: alpha = 1.0 for both panels (kernel convention)
     d = paired_alpha_difference([0, 0, 0], [0, 0, 0], [[0, 0, 0]], n_labels=2, n_resamples=5)
     assert (d.estimate_a, d.estimate_b, d.difference) == (1.0, 1.0, 0.0)
+
+
+def test_large_data_interval_matches_the_normal_approximation():
+    # 5,000 items take the index-drawing path; the percentile CI of a paired difference of
+    # means must then agree with mean(d) +- 1.96 sd(d) / sqrt(n) (CLT) to a few percent.
+    rng = np.random.default_rng(8)
+    n = 5000
+    a = (rng.random(n) < 0.8).astype(float)
+    b = np.where(rng.random(n) < 0.9, a, 1 - a)
+    got = paired_mean_difference(a, b, n_resamples=2000, seed=3)
+    d = a - b
+    half = 1.96 * d.std(ddof=1) / np.sqrt(n)
+    assert got.difference == pytest.approx(d.mean(), abs=1e-12)
+    assert got.ci_low == pytest.approx(d.mean() - half, abs=0.1 * half)
+    assert got.ci_high == pytest.approx(d.mean() + half, abs=0.1 * half)
