@@ -171,6 +171,12 @@ def test_demo_report_in_chromium(demo_report, tmp_path):
         page.wait_for_timeout(200)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(shot), full_page=True)
+
+        # prints cleanly: navigation and explorer controls are hidden on paper
+        page.emulate_media(media="print")
+        assert not page.locator("section.explorer .ex-controls").is_visible()
+        assert not page.locator("nav.toc").is_visible()
+        assert page.locator("#summary").is_visible()
         browser.close()
     print(f"screenshot: {shot}")
     assert not errors, errors
