@@ -124,7 +124,10 @@ def _find(
 
 def _p_text(c: JudgeComparison) -> str:
     test = "McNemar" if c.test == "exact McNemar" else "paired bootstrap"
-    p = "<0.001" if c.p_value < 0.001 else f"={c.p_value:.2f}"
+    if c.p_value < 0.001:
+        p = "<0.001"
+    else:
+        p = f"={c.p_value:.3f}" if c.p_value < 0.01 else f"={c.p_value:.2f}"
     return f"{test} p{p}"
 
 
@@ -189,6 +192,15 @@ def _recommend(
                     f" and the difference is significant ({_p_text(c)})"
                     if c.significant
                     else f" but the difference is not significant ({_p_text(c)})"
+                )
+        elif len(ranked) > 1 and cmp_symbol:
+            second, second_view = ranked[1]
+            c = _find(comparisons, task, cmp_symbol, best, second)
+            if c is not None and math.isfinite(c.p_value):
+                sig = "significantly" if c.significant else "not significantly"
+                sentence += (
+                    f"; {best} also leads on {symbol} ({best_view.value:.2f} vs {second} "
+                    f"{second_view.value:.2f}, {sig}: {_p_text(c)})"
                 )
     return sentence + "."
 
