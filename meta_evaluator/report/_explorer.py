@@ -31,6 +31,8 @@ PAGE_SIZE = 50
 """Rows per page (and rows of the no-JavaScript table)."""
 LOW_AGREEMENT = 0.75
 """Consensus support below this share counts as "low agreement"."""
+MAX_ROWS = 50_000
+"""At most this many samples are embedded (the most contested); the page says when it cuts."""
 _MAX_TEXT = 4000
 """Input texts and rationales are cut after this many characters (the page stays small)."""
 _JSON_ESCAPES = {
@@ -125,7 +127,7 @@ def explorer_payload(evidence: ReportEvidence, coded: CodedTask) -> dict[str, An
     judge, ``consensus[i]``, ``support[i]``, ``agreement[i]``, ``split[i]`` (0/1) and ``wrong[i]``
     (judges != consensus). Codes index ``labels`` (-1 = no label).
     """
-    order = contested_order(coded)
+    order = contested_order(coded)[:MAX_ROWS]
     ids = [coded.ids[i] for i in order.tolist()]
     texts = [
         [_clip(v) for v in evidence.samples[c].gather(order).to_list()]
@@ -147,6 +149,7 @@ def explorer_payload(evidence: ReportEvidence, coded: CodedTask) -> dict[str, An
         "text_columns": evidence.text_columns,
         "rationale": evidence.rationale_task(),
         "page_size": PAGE_SIZE,
+        "n_samples": len(coded.ids),
         "low_agreement": LOW_AGREEMENT,
         "ids": ids,
         "texts": texts,
@@ -219,6 +222,12 @@ def explorer_sections(evidence: ReportEvidence) -> str:
         if coded is None or (not coded.annotators and not coded.judge_ids):
             continue
         payload = explorer_payload(evidence, coded)
+        cut = (
+            f" Only the {MAX_ROWS:,} most contested of {payload['n_samples']:,} samples are "
+            "embedded."
+            if payload["n_samples"] > len(payload["ids"])
+            else ""
+        )
         n_split = sum(payload["split"])
         n_wrong = sum(1 for w in payload["wrong"] if w > 0)
         parts.append(
@@ -227,7 +236,7 @@ def explorer_sections(evidence: ReportEvidence) -> str:
             f'<p class="meta">{len(payload["ids"]):,} samples · humans split on {n_split:,} · '
             f"at least one judge differs from the consensus on {n_wrong:,}. Sorted most "
             "contested first: humans split, then more judges against the consensus, then lower "
-            "consensus support.</p>"
+            f"consensus support.{_e(cut)}</p>"
             '<div class="ex-controls" hidden></div>'
             f"{_static_table(payload)}"
             '<div class="ex-live"></div>'

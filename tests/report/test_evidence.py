@@ -79,3 +79,16 @@ def test_sections_render_for_every_task_kind(evidence):
     assert "judge-vs-judge" in out.judge_vs_judge
     assert re.search(r"alpha \((ordinal|nominal)\)", out.judge_vs_judge)
     assert "quadratic" in out.judge_vs_judge  # kappa on a rating scale is weighted
+
+
+def test_explorer_embeds_at_most_max_rows(evidence, monkeypatch):
+    from meta_evaluator.report import _explorer
+
+    monkeypatch.setattr(_explorer, "MAX_ROWS", 2)
+    coded = coded_task(evidence, evidence.tasks[0])
+    payload = _explorer.explorer_payload(evidence, coded)
+    assert len(payload["ids"]) == 2 and payload["n_samples"] == 4
+    assert payload["ids"] == [coded.ids[i] for i in _explorer.contested_order(coded)[:2]]
+    assert "Only the 2 most contested of 4 samples are embedded." in _explorer.explorer_sections(
+        evidence
+    )
