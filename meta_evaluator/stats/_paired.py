@@ -47,6 +47,7 @@ from meta_evaluator.stats._bootstrap import (
     _check_count,
     _kappa_design,
     _nanmean_rows,
+    _pattern_weight_chunks,
     _weight_chunks,
     percentile_ci,
 )
@@ -175,6 +176,8 @@ def mcnemar_exact(a_correct: Any, b_correct: Any) -> McNemarResult:
 
 _LARGE = 2000
 """From this many items on, resamples are drawn as item indices and counted per distinct row."""
+_FEW_PATTERNS = 8
+"""Multinomial pattern counts when distinct rows are at most 1/8 of the items (cheaper then)."""
 _CHUNK = 5_000_000
 """Upper bound on the item indices drawn at once (40 MB of int64)."""
 
@@ -205,16 +208,21 @@ def _resample_chunks(
     """(feature rows to multiply, chunks of resampling weights over those rows).
 
     Small data: the item-level weights of :func:`~meta_evaluator.stats.bootstrap_weights` (the
-    same stream, so tests can recompute every resample). From ``_LARGE`` items on: the distinct
-    feature rows and :func:`_pattern_index_chunks` (same distribution, another random stream).
+    same stream, so tests can recompute every resample). From ``_LARGE`` items on, resampling
+    counts per distinct feature row (same distribution, another random stream): multinomial
+    draws when there are few distinct rows, else :func:`_pattern_index_chunks`.
     """
     n = features.shape[0]
     if n < _LARGE:
         return features, _weight_chunks(n, n_resamples, seed)
     flat = np.ascontiguousarray(features)
     keys = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    _, first, inverse, counts = np.unique(
+        keys, return_index=True, return_inverse=True, return_counts=True
+    )
     rows = features[first]
+    if first.size * _FEW_PATTERNS <= n:  # few distinct rows: one multinomial per resample
+        return rows, _pattern_weight_chunks(counts.astype(np.int64), n_resamples, seed)
     return rows, _pattern_index_chunks(inverse.astype(np.int64), first.size, n_resamples, seed)
 
 

@@ -203,13 +203,17 @@ def test_paired_alpha_identical_values_convention():
     assert (d.estimate_a, d.estimate_b, d.difference) == (1.0, 1.0, 0.0)
 
 
-def test_large_data_interval_matches_the_normal_approximation():
-    # 5,000 items take the index-drawing path; the percentile CI of a paired difference of
-    # means must then agree with mean(d) +- 1.96 sd(d) / sqrt(n) (CLT) to a few percent.
+@pytest.mark.parametrize("continuous", [False, True])
+def test_large_data_interval_matches_the_normal_approximation(continuous):
+    # 5,000 items take the large-data paths (binary: few distinct rows, multinomial counts;
+    # continuous: every row distinct, drawn item indices); the percentile CI of a paired
+    # difference of means must agree with mean(d) +- 1.96 sd(d) / sqrt(n) (CLT) to 10%.
     rng = np.random.default_rng(8)
     n = 5000
     a = (rng.random(n) < 0.8).astype(float)
     b = np.where(rng.random(n) < 0.9, a, 1 - a)
+    if continuous:
+        a, b = a + rng.random(n), b + rng.random(n)
     got = paired_mean_difference(a, b, n_resamples=2000, seed=3)
     d = a - b
     half = 1.96 * d.std(ddof=1) / np.sqrt(n)
