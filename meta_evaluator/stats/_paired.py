@@ -23,6 +23,7 @@ References:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -179,7 +180,22 @@ _LARGE = 2000
 _FEW_PATTERNS = 8
 """Multinomial pattern counts when distinct rows are at most 1/8 of the items (cheaper then)."""
 _CHUNK = 5_000_000
-"""Upper bound on the item indices drawn at once (40 MB of int64)."""
+"""Upper bound on the item indices counted at once."""
+_CACHE_ELEMENTS = 20_000_000
+"""Draws of up to this many item indices (80 MB of int32) are cached between calls."""
+
+
+@functools.lru_cache(maxsize=1)
+def _drawn_indices(n: int, n_resamples: int, seed: int) -> npt.NDArray[np.int32]:
+    """The item indices of every resample (``n_resamples x n``), cached for the last (n, seed).
+
+    They depend only on ``(n, n_resamples, seed)``, so the comparisons of one report (several
+    metrics and judge pairs on the same shared items) reuse one draw. Read-only.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    out = rng.integers(0, n, (n_resamples, n), dtype=np.int32)
+    out.setflags(write=False)
+    return out
 
 
 def _pattern_index_chunks(
@@ -189,14 +205,20 @@ def _pattern_index_chunks(
 
     Exactly an item bootstrap (``n`` items drawn with replacement); one ``bincount`` per chunk
     instead of one multinomial per resample, so the cost does not grow with the number of
-    distinct rows.
+    distinct rows. Up to ``_CACHE_ELEMENTS`` indices the draw is cached (:func:`_drawn_indices`);
+    above it the indices are drawn chunk by chunk.
     """
     n = inverse.size
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
     chunk = max(1, min(n_resamples, _CHUNK // max(n, 1)))
+    cached = _drawn_indices(n, n_resamples, seed) if n * n_resamples <= _CACHE_ELEMENTS else None
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
     for start in range(0, n_resamples, chunk):
         size = min(chunk, n_resamples - start)
-        drawn = inverse[rng.integers(0, n, (size, n), dtype=np.int32)]
+        if cached is not None:
+            idx = cached[start : start + size]
+        else:
+            idx = rng.integers(0, n, (size, n), dtype=np.int32)
+        drawn = inverse[idx]
         drawn += (np.arange(size, dtype=np.int64) * n_patterns)[:, None]
         counts = np.bincount(drawn.ravel(), minlength=size * n_patterns)
         yield counts.reshape(size, n_patterns).astype(np.float64)
