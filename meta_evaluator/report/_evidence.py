@@ -168,7 +168,7 @@ def gather_evidence(ev: MetaEvaluator) -> ReportEvidence | None:
             "wall_s": info.get("wall_s"),
             "started_at": info.get("started_at"),
             "finished_at": info.get("finished_at"),
-            "calls": info.get("calls"),
+            "cost_note": info.get("cost_note"),
             "cache_hits": info.get("cache_hits"),
         }
     return ReportEvidence(

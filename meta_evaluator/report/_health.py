@@ -1,8 +1,9 @@
 """Run health per judge: did the run behind each score go well, and which run was it?
 
 Read from each judge's results table (one row per sample): rows by status, the parse errors with
-an example, retries (calls beyond the first), tokens, cost, median / p95 latency, and from the
-run's state: model, client, prompt/config fingerprint, run time and timestamps.
+an example, retries (tries beyond the first per answer) and provider calls, tokens, cost,
+median / p95 latency, and from the run's state: model, client, prompt/config fingerprint, the
+reason a cost is unknown, run time and timestamps.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def health_rows(evidence: ReportEvidence) -> dict[str, HealthRow]:
         counts = {str(s): int(n) for s, n in df.group_by(C.STATUS).len().iter_rows()}
         stats = df.select(
             (pl.col(C.ATTEMPTS).fill_null(1) - 1).clip(lower_bound=0).sum().alias("retries"),
+            pl.col(C.CALLS).sum().alias("calls"),
+            pl.col(C.CALLS).is_not_null().sum().alias("n_calls"),
             pl.col(C.INPUT_TOKENS).sum().alias("in"),
             pl.col(C.OUTPUT_TOKENS).sum().alias("out"),
             pl.col(C.INPUT_TOKENS).is_not_null().sum().alias("n_tok"),
@@ -67,6 +70,7 @@ def health_rows(evidence: ReportEvidence) -> dict[str, HealthRow]:
             "rows": rows,
             "status": counts,
             "retries": int(stats["retries"] or 0),
+            "calls": int(stats["calls"]) if stats["n_calls"] else None,
             "input_tokens": int(stats["in"]) if stats["n_tok"] else None,
             "output_tokens": int(stats["out"])
             if stats["n_tok"] and stats["out"] is not None
@@ -79,6 +83,13 @@ def health_rows(evidence: ReportEvidence) -> dict[str, HealthRow]:
             **facts,
         }
     return out
+
+
+def _cost_sub(h: HealthRow) -> str:
+    if h.get("cost_per_100") is not None:
+        return f"{_fmt(h['cost_per_100'], 'usd')} per 100"
+    note = h.get("cost_note")
+    return f"unknown: {note}" if note else "not recorded"
 
 
 def _fmt_status(counts: dict[str, int]) -> str:
@@ -124,10 +135,11 @@ def health_section(rows: dict[str, HealthRow]) -> str:
             f'<td>{_e(_fmt(h.get("model")))}<span class="ci">{_e(_fmt(h.get("client")))} · '
             f"{_e(_fmt(h.get('source')))}</span></td>"
             f'<td class="num">{h["rows"]:,}</td><td>{_fmt_status(h["status"])}</td>'
-            f'<td class="num">{h["retries"]:,}</td>'
+            f'<td class="num">{h["retries"]:,}'
+            f'<span class="ci">{_e(_fmt(h["calls"]))} calls</span></td>'
             f'<td class="num">{_e(_fmt(h["input_tokens"]))} / {_e(_fmt(h["output_tokens"]))}</td>'
             f'<td class="num">{_e(_fmt(h["cost_usd"], "usd"))}'
-            f'<span class="ci">{_e(_fmt(h["cost_per_100"], "usd"))} per 100</span></td>'
+            f'<span class="ci">{_e(_cost_sub(h))}</span></td>'
             f'<td class="num">{_e(_fmt(h["latency_p50_s"], "s"))} / '
             f"{_e(_fmt(h['latency_p95_s'], 's'))}</td>"
             f"<td><code>{_e(_fmt(h.get('prompt_hash')))}</code>"

@@ -226,6 +226,7 @@ def test_run_health_from_results_table(project):
             "output_tokens": [1, 2, 3, 4],
             "cost_usd": [0.01, 0.02, 0.0, 0.01],
             "attempts": [1, 3, 4, 1],
+            "calls": [1, 3, 4, 0],
             "rejection": ["rejection", None, None, "not rejection"],
         }
     )
@@ -236,6 +237,7 @@ def test_run_health_from_results_table(project):
     h = rows["broken"]
     assert h["status"] == {"success": 2, "parsing_error": 1, "llm_error": 1}
     assert h["retries"] == 0 + 2 + 3 + 0
+    assert h["calls"] == 8
     assert (h["input_tokens"], h["output_tokens"]) == (100, 10)
     assert h["cost_usd"] == pytest.approx(0.04) and h["cost_per_100"] == pytest.approx(1.0)
     assert h["latency_p50_s"] == pytest.approx(np.median([1, 2, 4, 3]))
