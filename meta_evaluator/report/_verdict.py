@@ -73,13 +73,14 @@ def _ceiling_band(result: BaseScoringResult, view: ResultView) -> tuple[float, f
 def _cost_text(health: Mapping[str, Any] | None) -> str:
     per100 = (health or {}).get("cost_per_100")
     if per100 is None:
-        return "cost not recorded"
+        note = (health or {}).get("cost_note")
+        return f"cost unknown ({note})" if note else "cost not recorded"
     return f"${per100:,.4f} per 100 samples"
 
 
 def _at_cost(health: Mapping[str, Any] | None) -> str:
     text = _cost_text(health)
-    return f" ({text})" if text == "cost not recorded" else f" at {text}"
+    return f" ({text})" if text.startswith("cost ") else f" at {text}"
 
 
 def _primary(views: dict[str, list[ResultView]]) -> tuple[str, str] | None:
