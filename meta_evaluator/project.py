@@ -21,8 +21,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from meta_evaluator import _state
 from meta_evaluator import columns as C
-from meta_evaluator._io import atomic_write_text
+from meta_evaluator._io import atomic_write_text, clean_stale_temp_files
+from meta_evaluator._lock import RUN_LOCK, STATE_LOCK, ProjectLock
+from meta_evaluator._merge import (
+    AnnotationsSeen,
+    adopted,
+    merge_annotations,
+    merge_states,
+    read_disk_state,
+)
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
@@ -31,6 +40,7 @@ if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._recovery import LoadedResults
     from meta_evaluator.judges._runner import CacheMode
     from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
@@ -41,7 +51,7 @@ __all__ = ["MetaEvaluator"]
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = "state.json"
+STATE_FILE = _state.STATE_FILE
 STATE_VERSION = 1
 _MANAGED = ("state.json", "data", "results", "annotations", "cache", "scores")
 
@@ -74,6 +84,9 @@ class MetaEvaluator:
         self._annotations: AnnotationStore | None = None
         self._data_format: Literal["json", "csv", "parquet"] = "json"
         self._results: list[BaseScoringResult] = []
+        self._state_base: dict[str, Any] | None = None  # state.json as last read or written
+        self._unannounced: set[str] = set()  # judges from files whose key use is not yet logged
+        self._annotations_seen = AnnotationsSeen()  # annotations/ as last read or written
         if load:
             self._load()
         else:
@@ -199,7 +212,7 @@ class MetaEvaluator:
             prompt_file=str(prompt_file) if prompt_file is not None else None,
             **params,
         )
-        self._register_judge(spec, on_duplicate)
+        self._register_judge(_state.import_prompt_file(spec, self.project_dir), on_duplicate)
 
     def _register_judge(self, spec: JudgeSpec, on_duplicate: str) -> None:
         from meta_evaluator.judges._spec import resolve_duplicate
@@ -234,7 +247,9 @@ class MetaEvaluator:
         from meta_evaluator.judges import load_judge_specs
         from meta_evaluator.judges._spec import resolve_duplicate
 
-        specs = load_judge_specs(yaml_file)
+        specs = [
+            _state.import_prompt_file(s, self.project_dir) for s in load_judge_specs(yaml_file)
+        ]
         where = repr(str(yaml_file))
         chosen = [
             resolve_duplicate(self.judges[s.id], s, on_duplicate, where=where)
@@ -242,6 +257,7 @@ class MetaEvaluator:
             else s
             for s in specs
         ]
+        self._unannounced.update(s.id for s in specs)  # log where their keys go on first run
         for spec in chosen:
             self.judges[spec.id] = spec
         return [s.id for s in specs]
@@ -252,6 +268,8 @@ class MetaEvaluator:
         skip_duplicates: bool = True,
         progress: bool | None = None,
         cache: CacheMode = "on",
+        *,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
@@ -268,17 +286,25 @@ class MetaEvaluator:
             raise JudgeConfigError(
                 "No judges registered: call add_judge() or load_judges_from_yaml() first."
             )
-        self.save_state(data_format=self._data_format)  # judges are part of the saved state
-        return await run_judges_async(
-            [self.judges[j] for j in ids],
-            task=task,
-            data=data,
-            results_dir=self.results_dir,
-            cache_dir=self.cache_dir,
-            skip_duplicates=skip_duplicates,
-            progress=progress,
-            cache=cache,
+        lock = ProjectLock(
+            self.project_dir / RUN_LOCK, project=self.project_dir, activity="running judges"
         )
+        await lock.acquire_async(wait=wait)
+        try:
+            self.save_state(data_format=self._data_format)  # judges are part of the saved state
+            _state.log_key_destinations([self.judges[j] for j in ids], self._unannounced)
+            return await run_judges_async(
+                [self.judges[j] for j in ids],
+                task=task,
+                data=data,
+                results_dir=self.results_dir,
+                cache_dir=self.cache_dir,
+                skip_duplicates=skip_duplicates,
+                progress=progress,
+                cache=cache,
+            )
+        finally:
+            lock.release()
 
     def run_judges_async(
         self,
@@ -286,11 +312,14 @@ class MetaEvaluator:
         skip_duplicates: bool = True,
         progress: bool | None = None,
         cache: CacheMode = "on",
+        *,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
         Finished rows are journaled as they complete: after a crash, reopen the project with
-        ``load=True`` and call this again — only unfinished rows are queried.
+        ``load=True`` and call this again — only unfinished rows are queried. One process runs
+        a project's judges at a time (an OS lock on ``results/.lock``, released on exit or kill).
 
         Args:
             judge_ids: Judges to run (default: all registered).
@@ -299,24 +328,38 @@ class MetaEvaluator:
                 ~10% or 10 s otherwise); False for none.
             cache: ``"on"`` reuses cached answers; ``"refresh"`` queries every row again and
                 stores the new answers; ``"off"`` neither reads nor writes the cache.
+            wait: When another process is running this project's judges, wait for it (then
+                resume from its journal) instead of failing at once.
 
         Returns:
             judge_id -> JudgeResults.
+
+        Raises:
+            ProjectError: Another process is running this project's judges and ``wait`` is
+                False.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache, wait=wait))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
-        """Every judge's saved results (runs and external files), keyed by judge id."""
-        from meta_evaluator.judges import JudgeResults
+        """Every judge's saved results (runs and external files), keyed by judge id.
 
-        out: dict[str, JudgeResults] = {}
-        if not self.results_dir.is_dir():
-            return out
-        for sub in sorted(self.results_dir.iterdir()):
-            if (sub / "state.json").is_file() and (sub / "results.parquet").is_file():
-                res = JudgeResults.load(sub)
-                out[res.judge_id] = res
-        return out
+        A judge whose ``results.parquet`` or ``state.json`` is missing or corrupt is rebuilt
+        from its journal (with a WARNING), or raises.
+
+        Raises:
+            ProjectError: A judge's results are damaged and there is no journal to rebuild from.
+        """
+        return self._judge_results().results
+
+    def _judge_results(self) -> LoadedResults:
+        from meta_evaluator.judges._recovery import load_judge_results
+
+        return load_judge_results(
+            self.results_dir,
+            task=self.eval_task,
+            ids=self.data.ids if self.data is not None else None,
+            models={jid: spec.model for jid, spec in self.judges.items()},
+        )
 
     def add_external_judge_results(
         self,
@@ -348,6 +391,7 @@ class MetaEvaluator:
         res = load_external_judge_results(
             file_path, judge_id=judge_id, task=task, known_ids=set(data.ids), id_column=id_column
         )
+        res.info["source_file"] = _state.file_name_only(res.info.get("source_file"))
         res.save(target)
         return res
 
@@ -360,6 +404,7 @@ class MetaEvaluator:
         task = self._require_task("use annotations")
         if self._annotations is None:
             if (self.annotations_dir / "state.json").is_file():
+                self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
                 self._annotations = AnnotationStore.load(self.annotations_dir, task)
             else:
                 self._annotations = AnnotationStore(task)
@@ -494,7 +539,24 @@ class MetaEvaluator:
     def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
         store.add(frame, overwrite=overwrite)
-        store.save(self.annotations_dir)
+        self._annotations_seen.touched.update(str(a) for a in frame[C.ANNOTATOR_ID].unique())
+        with self._state_lock().hold(wait=True):
+            self._save_annotations()
+
+    def _state_lock(self) -> ProjectLock:
+        return ProjectLock(
+            self.project_dir / STATE_LOCK,
+            project=self.project_dir,
+            activity="saving its state",
+            wait_log_level=logging.DEBUG,  # held for milliseconds
+        )
+
+    def _save_annotations(self) -> None:
+        """Merge what another process saved, then save (the caller holds the state lock)."""
+        assert self._annotations is not None
+        merge_annotations(self._annotations, self.annotations_dir, self._annotations_seen)
+        self._annotations.save(self.annotations_dir)
+        self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
 
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
@@ -545,7 +607,10 @@ class MetaEvaluator:
         task = self._require_task("compare")
         if not self.metrics_configs:
             raise ConfigError("No metrics configured: call add_metrics_config() first.")
-        all_results = self.load_all_judge_results()
+        found = self._judge_results()
+        all_results = found.results
+        if judge_ids is None:
+            found.warn_unscored(self.judges)
         if judge_ids is not None:
             missing = [j for j in judge_ids if j not in all_results]
             if missing:
@@ -646,10 +711,13 @@ class MetaEvaluator:
 
         if not self.scores_dir.is_dir():
             return []
-        return [
+        from meta_evaluator.judges._recovery import without_vanished_judges
+
+        saved = [
             BaseScoringResult.load_state(p)
             for p in sorted(self.scores_dir.glob("*/*/*_result.json"))
         ]
+        return without_vanished_judges(saved, set(self.load_all_judge_results()))
 
     # ------------------------------------------------------------------ state
     def save_state(self, data_format: Literal["json", "csv", "parquet"] = "json") -> None:
@@ -674,38 +742,46 @@ class MetaEvaluator:
         }
         if self.data is not None:
             state["data"] = self.data.save(self.data_dir, data_format=data_format)
-        if self._annotations is not None:
-            self._annotations.save(self.annotations_dir)
-        atomic_write_text(self.project_dir / STATE_FILE, json.dumps(state, indent=2))
+            state["data"]["source_file"] = _state.file_name_only(state["data"]["source_file"])
+        with self._state_lock().hold(wait=True):  # another process may have saved: merge
+            if self._annotations is not None:
+                self._save_annotations()
+            merged = merge_states(state, self._state_base, read_disk_state(self.project_dir))
+            atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
+        self._state_base = merged
+        judges, metrics = adopted(merged, mine=state, project_dir=self.project_dir)
+        self.judges.update(judges)  # what another process saved, now in memory too
+        self._unannounced.update(judges)
+        self.metrics_configs.extend(metrics)
 
     def _load(self) -> None:
-        path = self.project_dir / STATE_FILE
-        if not path.is_file():
-            what = "does not exist" if not self.project_dir.exists() else "has no state.json"
-            raise ProjectError(
-                f"Cannot load project {str(self.project_dir)!r}: the directory {what}. Create it "
-                f"with MetaEvaluator({str(self.project_dir)!r}, load=False) and save_state()."
-            )
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ProjectError(
-                f"Cannot read {str(path)!r}: {exc}. The file is corrupt; restore it from backup."
-            ) from exc
+        state = _state.read_state(self.project_dir)  # shape + trust boundary; reads no data
+        clean_stale_temp_files(self.project_dir)
+        from pydantic import ValidationError
+
         from meta_evaluator.data import EvalData
         from meta_evaluator.judges import JudgeSpec
         from meta_evaluator.scores import MetricConfig
 
+        _state.check_metric_states(state["metrics"], where=str(self.project_dir / STATE_FILE))
         if state.get("task"):
-            self.eval_task = EvalTask.model_validate(state["task"])
+            try:
+                self.eval_task = EvalTask.model_validate(state["task"])
+            except (ValidationError, ConfigError) as exc:
+                raise ProjectError(
+                    f"{str(self.project_dir / STATE_FILE)!r}: field 'task' is not a valid "
+                    f"EvalTask: {exc} Restore the file, or fix that field."
+                ) from None
         if state.get("data"):
             self.data = EvalData.load(self.data_dir, state["data"])
             fmt = state["data"].get("format", "json")
             self._data_format = fmt if fmt in ("csv", "parquet") else "json"
-        for raw in state.get("judges", []):
+        for raw in state["judges"]:
             spec = JudgeSpec.from_state(raw, base_dir=self.project_dir)
             self.judges[spec.id] = spec
-        self.metrics_configs = [MetricConfig.from_state(m) for m in state.get("metrics", [])]
+        self._unannounced = set(self.judges)
+        self.metrics_configs = [MetricConfig.from_state(m) for m in state["metrics"]]
+        self._state_base = state
 
     def reset_scores(self) -> None:
         """Delete ``scores/`` (results JSON, charts and reports) to start the scoring afresh."""
