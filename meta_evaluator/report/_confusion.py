@@ -73,10 +73,61 @@ def _bland_altman(coded: CodedTask, row: int) -> str:
     bias = float(diff.mean())
     sd = float(diff.std(ddof=1))
     low, high = bias - 1.96 * sd, bias + 1.96 * sd
+    plot = _bland_altman_svg((judge[both] + mean_h[both]) / 2.0, diff, bias, low, high, values)
     return (
+        f"{plot}"
         f'<p class="bands">Bland-Altman vs the mean human rating ({int(both.sum()):,} items): '
         f"bias {_num(bias)} (judge {'higher' if bias > 0 else 'lower'} on average), 95% limits "
         f"of agreement [{_num(low)}, {_num(high)}].</p>"
+    )
+
+
+_SVG_W, _SVG_H, _PAD = 320, 200, 28
+_GRID = 0.25
+"""Points are binned to this step on both axes and drawn as circles sized by count."""
+
+
+def _bland_altman_svg(
+    mean: np.ndarray, diff: np.ndarray, bias: float, low: float, high: float, values: np.ndarray
+) -> str:
+    """Inline SVG (no external resource): difference vs mean, binned bubbles, bias and LoA lines."""
+    x0, x1 = float(values.min()), float(values.max())
+    span = max(float(values.max() - values.min()), 1.0)
+    y_lim = max(span, abs(low), abs(high)) * 1.05
+    bx = np.round(mean / _GRID) * _GRID
+    by = np.round(diff / _GRID) * _GRID
+    cells, counts = np.unique(np.column_stack([bx, by]), axis=0, return_counts=True)
+    peak = float(counts.max())
+
+    def px(x: float) -> float:
+        return _PAD + (x - x0) / max(x1 - x0, 1e-9) * (_SVG_W - 2 * _PAD)
+
+    def py(y: float) -> float:
+        return _SVG_H / 2 - y / y_lim * (_SVG_H / 2 - _PAD / 2)
+
+    pairs = zip(cells.tolist(), counts.tolist(), strict=True)
+    tips = [f"mean {x:g}, diff {y:+g}: {int(c):,} items" for (x, y), c in pairs]
+    dots = "".join(
+        f'<circle cx="{px(float(x)):.1f}" cy="{py(float(y)):.1f}" '
+        f'r="{2 + 8 * (float(c) / peak) ** 0.5:.1f}"><title>{_e(tip)}</title></circle>'
+        for (x, y), c, tip in zip(cells.tolist(), counts.tolist(), tips, strict=True)
+    )
+    lines = "".join(
+        f'<line x1="{_PAD}" x2="{_SVG_W - _PAD}" y1="{py(v):.1f}" y2="{py(v):.1f}" class="{cls}"/>'
+        f'<text x="{_SVG_W - _PAD + 2}" y="{py(v) + 4:.1f}">{_e(label)}</text>'
+        for v, cls, label in (
+            (bias, "bias", "bias"),
+            (low, "loa", "-1.96 SD"),
+            (high, "loa", "+1.96 SD"),
+        )
+    )
+    return (
+        f'<svg class="ba" viewBox="0 0 {_SVG_W + 40} {_SVG_H}" width="{_SVG_W + 40}" '
+        f'height="{_SVG_H}" role="img" aria-label="Bland-Altman plot">'
+        f'<line x1="{_PAD}" x2="{_SVG_W - _PAD}" y1="{py(0):.1f}" y2="{py(0):.1f}" class="zero"/>'
+        f'{lines}<g class="dots">{dots}</g>'
+        f'<text x="{_PAD}" y="{_SVG_H - 4}">mean of judge and humans →</text>'
+        f'<text x="2" y="12">judge - humans</text></svg>'
     )
 
 

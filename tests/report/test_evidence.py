@@ -71,6 +71,9 @@ def test_bland_altman_matches_numpy(evidence):
     bias, sd = diff.mean(), diff.std(ddof=1)
     assert f"bias {bias:.3f}" in page
     assert f"[{bias - 1.96 * sd:.3f}, {bias + 1.96 * sd:.3f}]" in page
+    # the inline Bland-Altman plot: one bubble per distinct (mean, difference), no external URL
+    svg = page.split('<svg class="ba"')[1].split("</svg>")[0]
+    assert svg.count("<circle") == 3 and "http" not in svg  # b and c share (2.75, +0.5)
 
 
 def test_sections_render_for_every_task_kind(evidence):
