@@ -37,7 +37,7 @@ from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
 
 if TYPE_CHECKING:
-    from meta_evaluator.annotations import AnnotationStore
+    from meta_evaluator.annotations import AnnotationStore, ImportResult
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
     from meta_evaluator.judges._recovery import LoadedResults
@@ -410,6 +410,40 @@ class MetaEvaluator:
                 self._annotations = AnnotationStore(task)
         return self._annotations
 
+    def add_annotations(
+        self,
+        source: str | Path | list[dict[str, Any]] | dict[str, Any] | pl.DataFrame,
+        format: str | None = None,
+        *,
+        overwrite: bool = False,
+        **options: Any,
+    ) -> ImportResult:
+        """Import human annotations from any supported export, recognised by its content.
+
+        Label Studio (JSON, snapshots, JSON-MIN, CSV/TSV, pre-1.0), Argilla (1.x records and
+        Hugging Face export, 2.x nested and flattened records, JSON lines / parquet) and plain
+        ``long`` / ``wide`` tables; Label Studio predictions and Argilla suggestions are saved
+        as judge results (one judge per model version / agent). Nothing is written unless the
+        whole export validates.
+
+        Args:
+            source: A file path, a list of record dicts, one record dict or a polars DataFrame.
+            format: None (detect), a tool (``"label_studio"``, ``"argilla"``, ``"table"``) or a
+                format name (``meta_evaluator.annotations.importers.importer_names()``).
+            overwrite: Replace annotators and judges that already have data in the project.
+            **options: id_field, field_map, annotator_map, annotator_id, annotator_column,
+                statuses, include_cancelled, include_drafts, ground_truth, judges — see
+                :func:`meta_evaluator.annotations.load_annotations`.
+
+        Returns:
+            The import: labels, judge results, ground-truth flags and what was left out.
+        """
+        from meta_evaluator.annotations.importers._project import import_into_project
+
+        return import_into_project(
+            self, source, format=format, overwrite=overwrite, options=options
+        )
+
     def add_external_annotation_results(
         self,
         file_path: str | Path,
@@ -420,9 +454,10 @@ class MetaEvaluator:
         """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
 
         ``id_column`` names the column holding the sample ids when it is not ``original_id``.
+        Alias of ``add_annotations(file_path, format="wide", annotator_id=annotator_id)``.
         """
-        self._add_annotations(
-            file_path, annotator_id=annotator_id, overwrite=overwrite, id_column=id_column
+        self.add_annotations(
+            file_path, "wide", annotator_id=annotator_id, id_field=id_column, overwrite=overwrite
         )
 
     def add_annotations_long_format(
@@ -435,14 +470,15 @@ class MetaEvaluator:
         """Import one file holding many annotators (``original_id, annotator_id, <tasks>``).
 
         ``annotator_column`` / ``id_column`` name the annotator and sample-id columns when
-        they are not ``annotator_id`` / ``original_id``.
+        they are not ``annotator_id`` / ``original_id``. Alias of
+        ``add_annotations(file_path, format="long", annotator_column=..., id_field=...)``.
         """
-        self._add_annotations(
+        self.add_annotations(
             file_path,
-            annotator_id=None,
+            "long",
             annotator_column=annotator_column,
+            id_field=id_column,
             overwrite=overwrite,
-            id_column=id_column,
         )
 
     def add_label_studio_annotations(
@@ -453,27 +489,23 @@ class MetaEvaluator:
         include_cancelled: bool = False,
         overwrite: bool = False,
     ) -> None:
-        """Import a Label Studio JSON export (every annotator in it).
+        """Import any Label Studio export (every annotator in it, predictions as judges).
+
+        Alias of ``add_annotations(file_path, format="label_studio", ...)``.
 
         Args:
-            file_path: The export (JSON).
+            file_path: The export (JSON, JSON-MIN, CSV or TSV).
             id_field: The task ``data`` field holding the sample id (else the LS task id).
             field_map: Label Studio control name (``from_name``) -> task name, where they differ.
             include_cancelled: Also import annotations marked cancelled.
             overwrite: Replace annotators that are already in the project.
         """
-        from meta_evaluator.annotations import load_label_studio_export
-
-        task, ids = self._annotation_context()
-        self._store_annotations(
-            load_label_studio_export(
-                file_path,
-                task=task,
-                known_ids=ids,
-                id_field=id_field,
-                field_map=field_map,
-                include_cancelled=include_cancelled,
-            ),
+        self.add_annotations(
+            file_path,
+            "label_studio",
+            id_field=id_field,
+            field_map=field_map,
+            include_cancelled=include_cancelled,
             overwrite=overwrite,
         )
 
@@ -482,30 +514,26 @@ class MetaEvaluator:
         file_path: str | Path,
         id_field: str = C.ORIGINAL_ID,
         field_map: dict[str, str] | None = None,
-        statuses: tuple[str, ...] = ("submitted",),
+        statuses: tuple[str, ...] | None = ("submitted",),
         overwrite: bool = False,
     ) -> None:
-        """Import an Argilla export (1.x FeedbackDataset or 2.x records; JSON or JSONL).
+        """Import any Argilla export (1.x or 2.x; JSON, JSON lines or parquet).
+
+        Alias of ``add_annotations(file_path, format="argilla", ...)``.
 
         Args:
             file_path: The export.
             id_field: Metadata/field key holding the sample id (else ``external_id`` / ``id``).
             field_map: Argilla question name -> task name, where they differ.
-            statuses: Response statuses that count (default: submitted only).
+            statuses: Response statuses that count (default: submitted only; None: all).
             overwrite: Replace annotators that are already in the project.
         """
-        from meta_evaluator.annotations import load_argilla_export
-
-        task, ids = self._annotation_context()
-        self._store_annotations(
-            load_argilla_export(
-                file_path,
-                task=task,
-                known_ids=ids,
-                id_field=id_field,
-                field_map=field_map,
-                statuses=statuses,
-            ),
+        self.add_annotations(
+            file_path,
+            "argilla",
+            id_field=id_field,
+            field_map=field_map,
+            statuses=statuses,
             overwrite=overwrite,
         )
 
@@ -513,28 +541,6 @@ class MetaEvaluator:
         task = self._require_task("add annotations")
         data = self._require_data("add annotations")
         return task, set(data.ids)
-
-    def _add_annotations(
-        self,
-        file_path: str | Path,
-        *,
-        annotator_id: str | None,
-        annotator_column: str = C.ANNOTATOR_ID,
-        overwrite: bool,
-        id_column: str = C.ORIGINAL_ID,
-    ) -> None:
-        from meta_evaluator.annotations import load_annotation_file
-
-        task, ids = self._annotation_context()
-        frame = load_annotation_file(
-            file_path,
-            task=task,
-            annotator_id=annotator_id,
-            known_ids=ids,
-            annotator_column=annotator_column,
-            id_column=id_column,
-        )
-        self._store_annotations(frame, overwrite=overwrite)
 
     def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
