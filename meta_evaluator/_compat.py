@@ -245,7 +245,7 @@ def record_judge_run(
     if model_used is not None:
         res.model = str(model_used)
     if llm_client is not None:
-        res.info["llm_client"] = str(llm_client)
+        res.info["client"] = str(llm_client)
     if run_id is not None:
         res.info["run_id"] = str(run_id)
     if metadata:
@@ -255,8 +255,8 @@ def record_judge_run(
 def judge_report_facts(res: JudgeResults) -> dict[str, Any]:
     """Facts of a judge's results that the report shows next to model and status counts."""
     out: dict[str, Any] = {}
-    if res.info.get("llm_client"):
-        out["client"] = res.info["llm_client"]
+    if res.info.get("client"):
+        out["client"] = res.info["client"]
     if res.info.get("run_id"):
         out["run_id"] = res.info["run_id"]
     return out

@@ -779,6 +779,29 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())
 
+    def load_metrics_from_yaml(self, path: str | Path, replace: bool = False) -> MetricsConfig:
+        """Add the metric configs of a YAML file's ``metrics:`` list (format: README, "Metrics").
+
+        Args:
+            path: The YAML file.
+            replace: Drop the configs already in the project first.
+
+        Returns:
+            The configs read from the file.
+
+        Raises:
+            MetricConfigError: The file or an entry is invalid (the message names the entry).
+        """
+        from meta_evaluator.scores._metrics_yaml import load_metrics_yaml
+
+        config = load_metrics_yaml(path)
+        task = self._require_task("load metrics")
+        config.validate_against(task)
+        if replace:
+            self.metrics_configs = []
+        self.add_metrics_config(config)
+        return config
+
     async def acompare(
         self,
         judge_ids: str | list[str] | MetricsConfig | None = None,
@@ -909,11 +932,16 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
                 annotation_info["runs"] = ", ".join(
                     f"{a}: {r['run_id']}" for a, r in sorted(runs.items()) if "run_id" in r
                 )
+        from meta_evaluator.report._evidence import gather_evidence
+        from meta_evaluator.scores._config import config_labels
+
         return ScoreReport(
             self._results or self._load_saved_results(),
             project_name=self.project_dir.name,
             judge_info=judge_info,
             annotation_info=annotation_info,
+            evidence=gather_evidence(self),
+            metric_configs=list(config_labels(self.metrics_configs).values()),
             scores_dir=self.scores_dir,
         )
 

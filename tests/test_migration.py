@@ -114,7 +114,7 @@ def test_external_results_with_the_original_arguments(tmp_path, files):
     evaluator.save_state(data_format="json")
     again = MetaEvaluator(project_dir=str(tmp_path / "my_project"), load=True)
     judge = again.load_all_judge_results()["rejection_judge"]
-    assert (judge.model, judge.info["llm_client"], judge.run_id) == (
+    assert (judge.model, judge.info["client"], judge.run_id) == (
         "mock_model",
         "mock_client",
         "judge_run_1",
