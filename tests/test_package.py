@@ -12,6 +12,7 @@ def test_all_is_sorted_and_complete():
         "agreement",
         "annotations",
         "columns",
+        "common",
         "data",
         "errors",
         "eval_task",

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._compat import EvalDataCompat, adopt_raw_frame
 from meta_evaluator._io import atomic_write
-from meta_evaluator.data._files import first_rows, id_to_str, read_table, safe_file_stem
 from meta_evaluator.errors import (
     ColumnError,
     ConfigError,
@@ -39,7 +39,7 @@ _SIMPLE_DTYPES: dict[str, Any] = {
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class EvalData:
+class EvalData(EvalDataCompat):
     """Evaluation samples: one row per sample, keyed by :data:`~meta_evaluator.columns.ORIGINAL_ID`.
 
     Build it with :class:`~meta_evaluator.data.DataLoader` (from a file) or :meth:`from_frame`
@@ -65,6 +65,7 @@ class EvalData:
 
     def __post_init__(self) -> None:
         self.check_name(self.name)
+        adopt_raw_frame(self)  # EvalData(name=, data=<any frame>, id_column=) as in the original
         cols = self.data.columns
         if not cols or cols[0] != C.ORIGINAL_ID:
             raise ColumnError(
@@ -114,6 +115,8 @@ class EvalData:
             ColumnError: ``id_column`` missing, or a different ``original_id`` column exists.
             IdError: Null, empty or duplicate ids.
         """
+        from meta_evaluator.data._loader import id_to_str  # import cycle: _loader needs EvalData
+
         cls.check_name(name)
         where = origin or f"EvalData {name!r}"
         if frame.height == 0:
@@ -201,12 +204,16 @@ class EvalData:
         return frame.to_dicts()
 
     # ---------------------------------------------------------------- storage
-    def save(self, directory: Path, *, data_format: SaveFormat) -> dict[str, Any]:
+    def save(
+        self, directory: Path, *, data_format: SaveFormat, file_name: str | None = None
+    ) -> dict[str, Any]:
         """Write the data to ``directory/<name>.<ext>`` atomically and return its metadata.
 
         Args:
             directory: Target folder (created if needed).
             data_format: "json" (array of objects), "csv" or "parquet".
+            file_name: The file's name in ``directory`` (default: the sanitised dataset name
+                with the format's extension); a plain name, checked by the caller.
 
         Returns:
             ``{"name", "file", "format", "id_column", "n_rows", "columns", "dtypes",
@@ -217,6 +224,8 @@ class EvalData:
             ConfigError: Unknown ``data_format``.
             DataError: CSV asked for data holding nested (list/struct) or binary columns.
         """
+        from meta_evaluator.data._loader import safe_file_stem
+
         if data_format not in _EXTENSIONS:
             raise ConfigError(
                 f"The 'data_format' parameter of EvalData.save must be one of 'json', 'csv' or "
@@ -233,7 +242,7 @@ class EvalData:
                     f"EvalData {self.name!r}: column(s) {nested!r} cannot be stored in CSV. "
                     "Save with data_format='json' or 'parquet'."
                 )
-        file_name = f"{safe_file_stem(self.name)}.{_EXTENSIONS[data_format]}"
+        file_name = file_name or f"{safe_file_stem(self.name)}.{_EXTENSIONS[data_format]}"
         frame = self.data
 
         def write(path: Path) -> None:
@@ -263,6 +272,8 @@ class EvalData:
         Raises:
             ProjectError: The file is missing or unreadable, or the metadata is incomplete.
         """
+        from meta_evaluator.data._loader import read_table
+
         try:
             path = Path(directory) / metadata["file"]
             fmt = metadata["format"]
@@ -312,6 +323,8 @@ def generated_ids(n: int) -> list[str]:
 
 def _check_ids(frame: pl.DataFrame, column: str, *, origin: str) -> None:
     """Raise IdError for null or duplicate values in ``frame[column]`` (already text)."""
+    from meta_evaluator.data._loader import first_rows
+
     col = pl.col(column)
     null_rows = first_rows(frame, col.is_null())
     if null_rows:

@@ -219,8 +219,8 @@ def write_config_results(
     try:
         if getattr(scorer, "chart_kind", None) is not None:
             write_charts(results, out_dir, scorer_name=scorer.scorer_name)
-        else:
-            scorer.aggregate_results(list(results), str(out_dir), unique_name)
+        else:  # the seed's hook: the project's scores/ folder and the config's folder name
+            scorer.aggregate_results(list(results), str(scores_dir), unique_name)
     except Exception as exc:
         logger.error("charts of %r failed: %s", unique_name, exc)
     return out_dir

@@ -35,6 +35,7 @@ from meta_evaluator.stats._bootstrap import (
     percentile_ci,
 )
 from meta_evaluator.stats._classification import classification_score
+from meta_evaluator.stats._confusion import PerClassScores, confusion_counts, per_class_scores
 from meta_evaluator.stats._consensus import (
     pairwise_agreement_matrix,
     per_item_agreement,
@@ -48,6 +49,15 @@ from meta_evaluator.stats._correlation import (
     spearman,
 )
 from meta_evaluator.stats._fleiss import fleiss_kappa, ratings_to_counts
+from meta_evaluator.stats._paired import (
+    McNemarResult,
+    PairedDifference,
+    mcnemar_exact,
+    paired_alpha_difference,
+    paired_bootstrap_difference,
+    paired_kappa_difference,
+    paired_mean_difference,
+)
 from meta_evaluator.stats._raw import confusion_matrix, jaccard, majority_vote
 from meta_evaluator.stats._reliability import (
     cohen_kappa,
@@ -69,6 +79,9 @@ from meta_evaluator.stats._similarity import (
 __all__ = [
     "AltTestResult",
     "CorrelationResult",
+    "McNemarResult",
+    "PairedDifference",
+    "PerClassScores",
     "accuracy",
     "alt_test",
     "bootstrap_kappa_ci",
@@ -78,6 +91,7 @@ __all__ = [
     "bootstrap_weights",
     "classification_score",
     "cohen_kappa",
+    "confusion_counts",
     "confusion_matrix",
     "cosine_similarity_rows",
     "fleiss_kappa",
@@ -90,8 +104,14 @@ __all__ = [
     "krippendorff_alpha",
     "mae",
     "majority_vote",
+    "mcnemar_exact",
+    "paired_alpha_difference",
+    "paired_bootstrap_difference",
+    "paired_kappa_difference",
+    "paired_mean_difference",
     "pairwise_agreement_matrix",
     "pearson",
+    "per_class_scores",
     "per_item_agreement",
     "percent_agreement",
     "percentile_ci",

@@ -37,9 +37,11 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from meta_evaluator.errors import ConfigError, DataError
 from meta_evaluator.stats._agreement import (
+    MISSING_CODE,
     FloatArray,
     IntArray,
     _check_confidence,
@@ -308,6 +310,18 @@ def bootstrap_mean_ci(
 # --------------------------------------------------------------------------------------------
 # mean Cohen's kappa of a judge against each human
 # --------------------------------------------------------------------------------------------
+
+
+def _kappa_design(judge: IntArray, humans: IntArray, n_labels: int) -> sp.csr_matrix:
+    """Sparse ``(H*K*K, n_items)`` indicator: cell (h, judge code, human code) of each item."""
+    n_humans, n_items = humans.shape
+    k2 = n_labels * n_labels
+    both = (humans != MISSING_CODE) & (judge != MISSING_CODE)[None, :]
+    h_idx, item_idx = np.nonzero(both)
+    cell = h_idx * k2 + judge[item_idx] * n_labels + humans[h_idx, item_idx]
+    return sp.csr_matrix(
+        (np.ones(cell.size), (cell, item_idx)), shape=(n_humans * k2, n_items), dtype=np.float64
+    )
 
 
 def bootstrap_kappa_samples(

@@ -27,7 +27,7 @@ from meta_evaluator.stats._bootstrap import (
     bootstrap_weights,
     percentile_ci,
 )
-from meta_evaluator.stats._classification import classification_score
+from meta_evaluator.stats._classification import binary_score, classification_score, samples_scores
 from meta_evaluator.stats._consensus import majority_bitmask, majority_vote
 from meta_evaluator.stats._fleiss import _counts as code_counts
 from meta_evaluator.stats._fleiss import fleiss_kappa, ratings_to_counts
@@ -57,6 +57,7 @@ __all__ = [
     "accuracy",
     "alpha_features",
     "alt_test",
+    "binary_score",
     "bootstrap_kappa_ci",
     "bootstrap_mean_ci",
     "bootstrap_resamples",
@@ -82,6 +83,7 @@ __all__ = [
     "percentile_ci",
     "popcount",
     "ratings_to_counts",
+    "samples_scores",
     "sequence_similarity",
     "warn_undefined",
 ]

@@ -73,7 +73,7 @@ def test_to_frame_columns_and_values(results):
         ACC,
         KAPPA,
         f"{ALT}_winning_rate",
-        f"{ALT}_advantage_probability",
+        f"{ALT}_advantage_prob",
     ]
     assert frame["judge_id"].to_list() == ["j1", "j2", "j3"]
     assert all(frame.schema[c] == pl.Float64 for c in frame.columns[1:])
@@ -84,7 +84,7 @@ def test_to_frame_columns_and_values(results):
     assert kappa[2] is None  # j3 has no kappa result -> null
     # winning rate is read at the config's epsilon 0.15, not at the default 0.2
     assert frame[f"{ALT}_winning_rate"].to_list() == [0.6, 0.4, None]
-    assert frame[f"{ALT}_advantage_probability"].to_list() == [0.70, 0.75, None]
+    assert frame[f"{ALT}_advantage_prob"].to_list() == [0.70, 0.75, None]
 
 
 def test_alt_test_default_epsilon_and_missing_key():
@@ -101,7 +101,7 @@ def test_alt_test_default_epsilon_and_missing_key():
     wr = frame["alt_winning_rate"].to_list()
     assert wr[0] == 0.9  # default epsilon 0.2 -> key "0.20"
     assert math.isnan(wr[1])  # "0.30" absent -> nan (shown as a dash), no crash
-    assert all(math.isnan(v) for v in frame["alt_advantage_probability"].to_list())
+    assert all(math.isnan(v) for v in frame["alt_advantage_prob"].to_list())
 
 
 def test_multi_score_columns_and_fallback_config_name():
@@ -123,13 +123,13 @@ def test_best_cell_highlighting(page):
         ("j1", ACC),  # 0.87 > 0.82 > 0.60
         ("j2", KAPPA),  # j1 is nan: never best
         ("j1", f"{ALT}_winning_rate"),  # 0.6 > 0.4
-        ("j2", f"{ALT}_advantage_probability"),  # 0.75 > 0.70
+        ("j2", f"{ALT}_advantage_prob"),  # 0.75 > 0.70
     }
     missing = {(judge, col) for judge, col, classes in cells if "missing" in classes}
     assert missing == {
         ("j3", KAPPA),
         ("j3", f"{ALT}_winning_rate"),
-        ("j3", f"{ALT}_advantage_probability"),
+        ("j3", f"{ALT}_advantage_prob"),
     }
 
 
@@ -177,8 +177,16 @@ def test_csv_round_trip(results, tmp_path):
     report = ScoreReport(results)
     path = report.save(tmp_path / "out" / "score_report.csv", format="csv")
     assert path == tmp_path / "out" / "score_report.csv"
-    back = pl.read_csv(path, schema=report.to_frame().schema)
-    assert_frame_equal(back, report.to_frame())
+    back = pl.read_csv(path, infer_schema_length=None)
+    frame = report.to_frame()
+    assert back.columns[: frame.width] == frame.columns  # the to_frame table comes first
+    assert_frame_equal(back.select(frame.columns).cast(frame.schema), frame)
+    # then intervals, ceilings, verdicts and readable labels
+    assert back["accuracy_1tasks_aaaa1111_single__ci_low"].to_list() == [0.80, 0.74, None]
+    assert back["accuracy_1tasks_aaaa1111_single__ci_high"].to_list() == [0.93, 0.89, None]
+    assert back["accuracy_1tasks_aaaa1111_single__human_ceiling"].to_list() == [0.91] * 3
+    assert back["alt_test_1tasks_cccc3333_single__verdict"].to_list()[:2] == ["pass", "fail"]
+    assert back["accuracy_1tasks_aaaa1111_single__label"][0] == "accuracy · rejection"
     assert [p.name for p in path.parent.iterdir()] == ["score_report.csv"]  # no temp files left
 
 
@@ -195,7 +203,7 @@ def test_page_header(page):
     assert '<div class="project">demo</div>' in page
     assert "generated 20" in page
     assert "3 judges" in page and "3 metric configs" in page
-    assert "<h2>How to read this</h2>" in page
+    assert '<h2 id="howto">How to read this</h2>' in page
 
 
 def test_save_rejects_unknown_format(results, tmp_path):
@@ -258,17 +266,21 @@ def test_html_escapes_everything():
     assert "&amp;&lt;&gt;&quot;&#x27;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
     assert "$0.2500" in page
-    assert "<script" not in page.lower()
+    # the only script elements are the page's own (no data reaches them unescaped)
+    assert page.lower().count("<script") == 1
+    assert "<script>\n/* meta_evaluator score report" in page
 
 
 def test_no_network_references(page):
     lowered = page.lower()
+    styles = lowered.split("<style>")[1].split("</style>")[0]
     assert "http://" not in lowered
     assert "https://" not in lowered
     assert 'src="http' not in lowered
     assert "<link" not in lowered
     assert "@import" not in lowered
-    assert "url(" not in lowered
+    assert "url(" not in styles
+    assert "fetch(" not in lowered and "xmlhttprequest" not in lowered
 
 
 def test_judges_section(page):

@@ -23,6 +23,7 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -188,6 +189,7 @@ class BuiltinScorer(BaseScorer):
         task_name: str,
         judge_id: str,
         aggregation_mode: TaskAggregationMode,
+        annotator_aggregation: str | None = None,
     ) -> BaseScoringResult:
         """Score one judge against all humans (see the scorer's class docstring).
 
@@ -197,6 +199,8 @@ class BuiltinScorer(BaseScorer):
             task_name: The task (or "+"-joined tasks).
             judge_id: The judge.
             aggregation_mode: How tasks were combined.
+            annotator_aggregation: "individual_average" or "majority_vote" (default: the
+                running config's, else individual_average).
 
         Returns:
             The result; undefined statistics are nan with the reason in
@@ -204,7 +208,9 @@ class BuiltinScorer(BaseScorer):
         """
         await self._prefetch(judge_data, human_data)
         ctx = current_task_context()
-        aggregation = ctx.annotator_aggregation if ctx is not None else "individual_average"
+        aggregation = annotator_aggregation or (
+            ctx.annotator_aggregation if ctx is not None else "individual_average"
+        )
         extra: dict[str, Any] = {"annotator_aggregation": aggregation}
         notes: list[str] = []
         if aggregation != "individual_average" and self.is_agreement_metric:
@@ -305,13 +311,15 @@ class BuiltinScorer(BaseScorer):
 
         Args:
             results: Every judge's result for one metric config.
-            scores_dir: Directory to write the charts into.
-            unique_name: Identifier of the metric config (unused: charts are titled with the
-                results' ``config_label``).
+            scores_dir: The project's ``scores/`` folder; the chart goes to the config's folder
+                ``<scores_dir>/<scorer_name>/<unique_name>/``.
+            unique_name: The metric config's unique name (folder and chart title).
         """
         from meta_evaluator.report._writer import write_charts
 
-        write_charts(results, scores_dir, scorer_name=self.scorer_name)
+        write_charts(
+            results, Path(scores_dir) / self.scorer_name / unique_name, scorer_name=self.scorer_name
+        )
 
 
 def _float(x: Any) -> float:
