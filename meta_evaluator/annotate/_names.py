@@ -1,0 +1,45 @@
+"""Annotator names -> ids and file names: the one place the annotate package applies the id rule.
+
+Until the project-wide id rule exists, annotator ids follow the judge-id rule (letters, digits,
+``_ . -``, at most 64 characters); file names come from :func:`safe_file_stem`, which is injective.
+"""
+
+from __future__ import annotations
+
+import re
+
+from meta_evaluator.data._loader import safe_file_stem
+from meta_evaluator.errors import ConfigError
+
+__all__ = ["annotator_file_stem", "check_annotator_id"]
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_annotator_id(name: str) -> str:
+    """Return ``name`` as an annotator id, or raise when it is not a valid id.
+
+    Raises:
+        ConfigError: The name is empty, too long, or has characters other than letters, digits,
+            ``_ . -`` (it names a journal file and appears in links).
+
+    Example:
+        >>> check_annotator_id("alice")
+        'alice'
+    """
+    if not isinstance(name, str) or not _ID_RE.match(name):
+        raise ConfigError(
+            f"annotator name {name!r} is not a valid id: use 1-64 letters, digits, '_', '.' or "
+            "'-', starting with a letter or digit (e.g. 'alice' or 'rater_2')."
+        )
+    return name
+
+
+def annotator_file_stem(annotator_id: str) -> str:
+    """The file-name stem of an annotator's journal (distinct ids give distinct stems).
+
+    Example:
+        >>> annotator_file_stem("alice")
+        'alice'
+    """
+    return safe_file_stem(annotator_id)

@@ -1,0 +1,110 @@
+"""Serve an annotation round with uvicorn: bind, print the personal links, run until stopped."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import TextIO
+
+import uvicorn
+
+from meta_evaluator.annotate._app import build_app
+from meta_evaluator.annotate._round import AnnotationRound
+from meta_evaluator.annotate._tokens import OWNER
+from meta_evaluator.errors import ConfigError
+
+__all__ = ["AnnotationServer"]
+
+
+class AnnotationServer:
+    """An HTTP server for one :class:`AnnotationRound` (uvicorn on a socket bound at creation).
+
+    Args:
+        round_: The round to serve.
+        host: Interface to bind (default loopback only; see the README for a reverse proxy).
+        port: TCP port; 0 or None picks a free one.
+
+    Raises:
+        ConfigError: The address cannot be bound (port in use, unknown host).
+    """
+
+    def __init__(self, round_: AnnotationRound, *, host: str = "127.0.0.1", port: int | None = 0):
+        self.round = round_
+        self.host = host
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._sock = socket.socket(family, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._sock.bind((host, port or 0))
+        except OSError as exc:
+            self._sock.close()
+            raise ConfigError(
+                f"Cannot listen on {host}:{port}: {exc}. Pick another --port (0 = any free one)."
+            ) from exc
+        self._sock.listen(2048)
+        self.port: int = self._sock.getsockname()[1]
+        config = uvicorn.Config(
+            build_app(round_),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the server."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def link(self, token: str, *, owner: bool = False) -> str:
+        """The personal link for a token (kept in the #fragment: never sent in logs or Referer)."""
+        return f"{self.base_url}/{'status' if owner else ''}#token={token}"
+
+    def print_links(self, out: TextIO) -> None:
+        """Print the owner's and every annotator's link (only tokens issued in this run exist)."""
+        new = self.round.new_tokens
+        print(f"annotating {self.round.ev.project_dir.name!r} at {self.base_url}/", file=out)
+        holders = [OWNER, *self.round.settings.annotators]
+        for holder in holders:
+            label = "owner status" if holder == OWNER else f"annotator {holder}"
+            if holder in new:
+                print(f"  {label}: {self.link(new[holder], owner=holder == OWNER)}", file=out)
+            else:
+                print(
+                    f"  {label}: link issued earlier (unchanged; --new-tokens issues new ones)",
+                    file=out,
+                )
+        print("Ctrl-C stops the server; every confirmed label is already saved.", file=out)
+        out.flush()
+
+    def serve_forever(self) -> None:
+        """Serve until Ctrl-C / SIGTERM (the labels are written to the project on the way out)."""
+        self._server.run(sockets=[self._sock])
+
+    def start(self) -> AnnotationServer:
+        """Serve in a background thread (tests, notebooks); returns when it accepts requests."""
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
+                                        name="annotate-server", daemon=True)  # fmt: skip
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the annotation server failed to start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop a server started with :meth:`start` (flushing the labels first)."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join()
+        self._sock.close()
+
+    def __enter__(self) -> AnnotationServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
