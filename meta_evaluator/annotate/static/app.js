@@ -11,7 +11,7 @@
   let idx = 0;              // position in session.queue
   let item = null;          // /api/item of the current sample
   let active = 0;           // index (in choiceTasks) of the question the number keys answer
-  let choiceTasks = [];     // tasks answered with keys (not free text)
+  let choiceTasks = [];     // indices of the tasks answered with keys (not free text)
   let busy = false;
 
   const current = () => session.queue[idx];
@@ -52,19 +52,18 @@
       });
       box.append(opts);
     }
-    box.addEventListener("click", () => { const c = choiceTasks.indexOf(task); if (c >= 0) setActive(c); });
+    box.addEventListener("click", () => { const c = choiceTasks.indexOf(ti); if (c >= 0) setActive(c); });
     return box;
   }
 
   function setActive(c) {
     active = Math.max(0, Math.min(c, choiceTasks.length - 1));
     document.querySelectorAll("fieldset.task").forEach((f) => f.classList.remove("active"));
-    const t = choiceTasks[active];
-    if (t) document.querySelector('fieldset.task[data-task="' + CSS.escape(t.name) + '"]').classList.add("active");
+    if (choiceTasks.length) $("task-" + choiceTasks[active]).classList.add("active");
   }
 
   function advance(ti) {
-    const c = choiceTasks.indexOf(session.tasks[ti]);
+    const c = choiceTasks.indexOf(ti);
     if (c >= 0 && c < choiceTasks.length - 1) setActive(c + 1);
   }
 
@@ -141,6 +140,7 @@
     renderSample();
     fill(item.answer);
     setActive(0);
+    document.body.dataset.sample = id;
     window.scrollTo(0, 0);
   }
 
@@ -154,7 +154,11 @@
 
   async function moveOn() {
     const j = nextOpen(idx);
-    if (j < 0) { showMessage("All done — thank you! Use ← / → to review your answers.", "ok"); return; }
+    if (j < 0) {
+      await go(idx);  // refresh the current sample's state
+      showMessage("All done — thank you! Use ← / → to review your answers.", "ok");
+      return;
+    }
     await go(j);
   }
 
@@ -162,9 +166,10 @@
   async function guard(fn) {
     if (busy) return;
     busy = true;
+    document.body.dataset.busy = "1";
     try { await fn(); }
     catch (e) { showMessage(e.message || String(e)); }
-    finally { busy = false; }
+    finally { busy = false; document.body.dataset.busy = ""; }
   }
 
   const submit = () => guard(async () => {
@@ -202,9 +207,8 @@
   function toggleFlag() { $("flag").checked = !$("flag").checked; }
 
   function choose(n) {
-    const task = choiceTasks[active];
-    if (!task) return;
-    const ti = session.tasks.indexOf(task);
+    if (!choiceTasks.length) return;
+    const ti = choiceTasks[active];
     const inputs = [...document.querySelectorAll('[name="t' + ti + '"]')];
     if (inputs[0].type === "range" || n >= inputs.length) return;
     const inp = inputs[n];
@@ -255,7 +259,7 @@
     catch (e) { showMessage(e.status === 401 ? "This link is not valid (wrong or old token). Ask the project owner for your link." : e.message); return; }
     $("who").textContent = session.annotator + " · " + session.project;
     $("btn-guidelines").hidden = !session.has_guidelines;
-    choiceTasks = session.tasks.filter((t) => t.kind !== "text");
+    choiceTasks = session.tasks.map((t, ti) => ti).filter((ti) => session.tasks[ti].kind !== "text");
     $("tasks").replaceChildren(...session.tasks.map(widget));
     document.addEventListener("keydown", onKey);
     $("btn-submit").addEventListener("click", submit);
