@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -169,11 +170,15 @@ def build_app(round_: AnnotationRound) -> Starlette:
         stop = threading.Event()
 
         def flush_loop() -> None:
-            while not stop.wait(_FLUSH_EVERY_S):
+            # wait at least 4x the last flush: rewriting the tables never takes > 20% of a core
+            pause = _FLUSH_EVERY_S
+            while not stop.wait(pause):
+                started = time.perf_counter()
                 try:
                     round_.flush()
                 except Exception:  # the journals keep the labels; retried on the next tick
                     logger.exception("writing the annotation tables failed; will retry")
+                pause = max(_FLUSH_EVERY_S, 4 * (time.perf_counter() - started))
 
         flusher = threading.Thread(target=flush_loop, name="annotate-flush", daemon=True)
         flusher.start()

@@ -140,7 +140,8 @@ class Journal:
         """Give the event its seq and ts, write it durably, then apply it (caller holds lock)."""
         event = {"seq": self._seq + 1, "ts": time.time(), **event}
         line = (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._seq:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, line)
