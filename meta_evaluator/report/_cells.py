@@ -72,8 +72,13 @@ def _key_label(column: ScoreColumn) -> str:
     return f"{label} {arrow}"
 
 
-def _passed(result: BaseScoringResult) -> bool | None:
-    """Alt-test verdict: ``metadata["passed"]`` or, failing that, winning rate >= 0.5."""
+def _passed(result: BaseScoringResult) -> bool | str | None:
+    """Alt-test verdict: ``"insufficient_data"`` when the test could not run, else pass as a bool.
+
+    Read from the typed ``verdict``, else ``metadata["passed"]``, else winning rate >= 0.5.
+    """
+    if result.verdict == "insufficient_data":
+        return "insufficient_data"
     flag = result.metadata.get("passed")
     if isinstance(flag, bool):
         return flag
@@ -86,7 +91,12 @@ def _passed(result: BaseScoringResult) -> bool | None:
     return rate >= _PASS_THRESHOLD
 
 
-def _badge(passed: bool | None) -> str:
+def _badge(passed: bool | str | None) -> str:
+    if passed == "insufficient_data":
+        return (
+            '<span class="badge unknown" title="the alt-test could not run: see the warnings">'
+            "NOT ENOUGH DATA</span>"
+        )
     if passed is None:
         return '<span class="badge unknown">n/a</span>'
     return (

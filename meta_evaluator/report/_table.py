@@ -61,10 +61,13 @@ def as_float(value: Any) -> float | None:
 
 
 def config_name(result: BaseScoringResult) -> str:
-    """The metric config a result belongs to: ``metadata["metric_config"]`` when present.
+    """The metric config a result belongs to: its readable ``config_label`` when set, else
+    ``metadata["metric_config"]``.
 
-    Results built by hand without it are grouped by ``"<scorer_name>_<task_name>"``.
-    """
+    Results built by hand without either are grouped by ``"<scorer_name>_<task_name>"``.
+    """  # noqa: D205
+    if result.config_label:
+        return result.config_label
     name = result.metadata.get("metric_config")
     if isinstance(name, str) and name:
         return name
@@ -248,11 +251,10 @@ def build_table(results: Sequence[BaseScoringResult]) -> ScoreTable:
             target = _ci_column(result, config_columns)
             if target is None:
                 continue
-            low = as_float(result.metadata.get("ci_low"))
-            high = as_float(result.metadata.get("ci_high"))
+            low, high = as_float(result.ci_low), as_float(result.ci_high)
             if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
                 ci[(result.judge_id, target.name)] = (low, high)
-            ceiling = as_float(result.metadata.get("human_ceiling"))
+            ceiling = as_float(result.human_ceiling)
             if ceiling is not None and math.isfinite(ceiling):
                 ceilings.setdefault(target.name, ceiling)
     best = {

@@ -23,7 +23,8 @@ from meta_evaluator._sync import run_sync
 from meta_evaluator.columns import ANNOTATOR_ID, HUMAN_ID, LABEL, ORIGINAL_ID
 from meta_evaluator.errors import ColumnError
 from meta_evaluator.scores._aggregation import context_for, task_context
-from meta_evaluator.scores.base_scoring_result import BaseScoringResult
+from meta_evaluator.scores._config import config_labels
+from meta_evaluator.scores.base_scoring_result import BaseScoringResult, ScoreError
 from meta_evaluator.scores.enums import TaskAggregationMode
 
 if TYPE_CHECKING:
@@ -95,20 +96,54 @@ def _error_result(
     mode: TaskAggregationMode,
     exc: BaseException,
 ) -> BaseScoringResult:
-    key = getattr(scorer, "primary_score", None) or "score"
-    scores: dict[str, Any] = {key: float("nan")}
-    if scorer.scorer_name == "alt_test":
-        scores = {"winning_rate": {}, "advantage_probability": float("nan")}
+    nan_scores = getattr(scorer, "nan_scores", None)
+    scores: dict[str, Any] = (
+        nan_scores()
+        if callable(nan_scores)
+        else {getattr(scorer, "primary_score", None) or "score": float("nan")}
+    )
+    error = ScoreError.from_exception(exc)
     return BaseScoringResult(
         scorer_name=scorer.scorer_name,
         task_name=task_name,
         judge_id=judge_id,
         scores=scores,
-        metadata={"error": f"{type(exc).__name__}: {exc}", "warnings": []},
+        metadata={"error": str(error), "warnings": []},
         aggregation_mode=mode,
         num_comparisons=0,
         failed_comparisons=1,
+        headline=float("nan"),
+        headline_key=_headline_key(scorer, scores),
+        higher_is_better=bool(getattr(scorer, "higher_is_better", True)),
+        error=error,
     )
+
+
+def _headline_key(scorer: BaseScorer, scores: Mapping[str, Any]) -> str | None:
+    """The scorer's headline key, or the only score of a custom scorer that names none."""
+    key = getattr(scorer, "headline_key", None)
+    if callable(key):
+        return str(key())
+    primary = getattr(scorer, "primary_score", None)
+    if isinstance(primary, str):
+        return primary
+    numeric = [k for k, v in scores.items() if _is_number(v)]
+    return numeric[0] if len(numeric) == 1 else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finish(result: BaseScoringResult, scorer: BaseScorer, label: str) -> None:
+    """Fill the typed fields a custom scorer left empty (headline, label), in place."""
+    result.config_label = label
+    if result.headline_key is None:
+        key = _headline_key(scorer, result.scores)
+        if key is not None and key in result.scores:
+            result.headline_key = key
+            value = result.scores[key]
+            result.headline = float(value) if _is_number(value) else float("nan")
 
 
 async def _score_one(
@@ -166,6 +201,7 @@ def _combine_multitask(
         warnings_ += [f"{t}: {w}" for w in r.metadata.get("warnings", [])]
         if "error" in r.metadata:
             warnings_.append(f"{t}: {r.metadata['error']}")
+    errors = [str(r.error) for r in results if r.error is not None]
     meta: dict[str, Any] = {
         "per_task": {
             t: {
@@ -192,6 +228,12 @@ def _combine_multitask(
     for k in ("aggregation_fallback",):
         if any(k in r.metadata for r in results):
             meta[k] = next(r.metadata[k] for r in results if k in r.metadata)
+    typed: dict[str, Any] = {}
+    typed_fields = getattr(scorer, "typed_fields", None)
+    if callable(typed_fields):
+        eps = next((r.metadata["epsilon"] for r in results if "epsilon" in r.metadata), None)
+        typed = typed_fields(scores, {**meta, **({"epsilon": eps} if eps is not None else {})})
+        typed["warnings"] = warnings_
     return BaseScoringResult(
         scorer_name=scorer.scorer_name,
         task_name="+".join(per_task),
@@ -201,6 +243,10 @@ def _combine_multitask(
         aggregation_mode=TaskAggregationMode.MULTITASK,
         num_comparisons=sum(r.num_comparisons for r in results),
         failed_comparisons=sum(r.failed_comparisons for r in results),
+        error=ScoreError(type="ScoringError", message="; ".join(errors))
+        if errors and len(errors) == len(results)
+        else None,
+        **typed,
     )
 
 
@@ -211,6 +257,7 @@ async def _run_config(
     judge_labels: Mapping[str, pl.DataFrame],
     human_labels: pl.DataFrame,
     scores_dir: Path | None,
+    label: str,
 ) -> list[BaseScoringResult]:
     scorer = config.scorer
     uname = config.unique_name()
@@ -255,6 +302,7 @@ async def _run_config(
                     judge_id=judge_id,
                     mode=mode,
                 )
+        _finish(result, scorer, label)
         result.metadata["metric_config"] = uname
         result.metadata["task_strategy"] = strategy
         result.metadata["annotator_aggregation"] = config.annotator_aggregation
@@ -288,7 +336,9 @@ async def compare_async(
     (``original_id``, ``human_id``, ``label``) without null labels (the ``multilabel`` strategy
     keeps rows where every task is labelled, the label being the list of the tasks' labels in
     ``task_names`` order), sets the :class:`~meta_evaluator.scores._aggregation.TaskContext`,
-    calls the scorer, records ``metadata["metric_config"]`` (the unique name),
+    calls the scorer, sets ``config_label`` (the readable, project-unique name of
+    :func:`~meta_evaluator.scores._config.config_labels`), records ``metadata["metric_config"]``
+    (the unique name),
     ``task_strategy`` and ``annotator_aggregation``, writes
     ``scores_dir/<scorer_name>/<unique_name>/<judge_id>_result.json`` and finally calls
     ``scorer.aggregate_results`` for the charts. ``multitask`` runs the scorer on each task
@@ -323,7 +373,17 @@ async def compare_async(
             f"the labels of judge {judge_id!r}",
             "Re-run the judge on these tasks, or drop the tasks from the metrics config.",
         )
+    labels = config_labels(metrics_config.metrics)
     out: list[BaseScoringResult] = []
     for config in metrics_config.metrics:
-        out.extend(await _run_config(config, task, judge_labels, human_labels, scores_dir))
+        out.extend(
+            await _run_config(
+                config,
+                task,
+                judge_labels,
+                human_labels,
+                scores_dir,
+                labels[config.unique_name()],
+            )
+        )
     return out

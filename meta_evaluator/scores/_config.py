@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
@@ -26,7 +27,7 @@ from meta_evaluator.scores.base_scorer import BaseScorer
 if TYPE_CHECKING:
     from meta_evaluator.eval_task import EvalTask
 
-__all__ = ["MetricConfig", "MetricsConfig"]
+__all__ = ["MetricConfig", "MetricsConfig", "config_labels"]
 
 _STRATEGIES = ("single", "multitask", "multilabel")
 _AGGREGATIONS = ("individual_average", "majority_vote")
@@ -73,7 +74,10 @@ class MetricConfig:
             labels form one list-valued label per sample; >= 2 tasks).
         annotator_aggregation: "individual_average" (judge vs each human, then the mean) or
             "majority_vote" (judge vs the per-sample human consensus).
-        name: Optional label that ends :meth:`unique_name` (default: ``task_strategy``).
+        name: Optional readable name of the config, shown by the report and the CSV (see
+            :meth:`label`) and ending the results folder name (:meth:`unique_name`; default:
+            ``task_strategy``). Without it a name is derived from the scorer, its options and
+            the tasks, e.g. ``"accuracy · rejection · majority"``.
 
     Raises:
         MetricConfigError: A value is invalid (wrong task count, duplicates, unknown option).
@@ -141,6 +145,11 @@ class MetricConfig:
         ``scorer.config_params()``, sorted task names, strategy, aggregation), so two configs that
         score differently never share a results directory.
         """
+        label = self.name or self.task_strategy
+        return f"{self.scorer.scorer_name}_{len(self.task_names)}tasks_{self.hash8()}_{label}"
+
+    def hash8(self) -> str:
+        """The 8-hex-digit hash of what this config computes (see :meth:`unique_name`)."""
         payload = {
             "scorer": _public_path(self.scorer),
             "params": self.scorer.config_params(),
@@ -149,9 +158,31 @@ class MetricConfig:
             "aggregation": self.annotator_aggregation,
         }
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=repr)
-        hash8 = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-        label = self.name or self.task_strategy
-        return f"{self.scorer.scorer_name}_{len(self.task_names)}tasks_{hash8}_{label}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+    def label(self) -> str:
+        """The readable name: ``name`` when given, else derived from scorer, options and tasks.
+
+        Derived: ``scorer.label()`` (the scorer name with the options that change the number,
+        e.g. ``kappa(quadratic)``, ``alt_test(ε=0.2)``), the task names joined with ``+``, the
+        strategy when it is not ``single`` and ``majority`` for ``majority_vote``, separated by
+        `` · ``. Two configs of a project with the same label are told apart by
+        :func:`config_labels`.
+
+        Example:
+            >>> from meta_evaluator.scores.metrics import CohensKappaScorer
+            >>> MetricConfig(scorer=CohensKappaScorer(weights="quadratic"),
+            ...              task_names=["severity"]).label()
+            'kappa(quadratic) · severity'
+        """
+        if self.name:
+            return self.name
+        parts = [self.scorer.label(), "+".join(self.task_names)]
+        if self.task_strategy != "single":
+            parts.append(self.task_strategy)
+        if self.annotator_aggregation == "majority_vote":
+            parts.append("majority")
+        return " · ".join(parts)
 
     # ------------------------------------------------------------------ validation
     def validate_against(self, task: EvalTask) -> None:
@@ -268,6 +299,26 @@ class MetricConfig:
             annotator_aggregation=state.get("annotator_aggregation", "individual_average"),
             name=state.get("name"),
         )
+
+
+def config_labels(configs: list[MetricConfig]) -> dict[str, str]:
+    """Readable labels, unique among ``configs``: unique name -> label.
+
+    A label shared by several configs gets the config's hash appended (``"accuracy · t
+    [1a2b3c4d]"``), so every column of a report has its own name.
+
+    Example:
+        >>> from meta_evaluator.scores.metrics import AccuracyScorer
+        >>> a = MetricConfig(scorer=AccuracyScorer(), task_names=["t"])
+        >>> b = MetricConfig(scorer=AccuracyScorer(n_resamples=0), task_names=["t"])
+        >>> sorted(config_labels([a, b]).values())[0].startswith("accuracy · t [")
+        True
+    """
+    counts = Counter(c.label() for c in configs)
+    return {
+        c.unique_name(): f"{c.label()} [{c.hash8()}]" if counts[c.label()] > 1 else c.label()
+        for c in configs
+    }
 
 
 def _import_class(path: str) -> type[BaseScorer]:

@@ -87,6 +87,14 @@ class BaseScorer(ABC):
         """
         return None
 
+    def label(self) -> str:
+        """A short readable name with the options that change the number (e.g. ``kappa(linear)``).
+
+        It starts the derived name of a metric config
+        (:meth:`~meta_evaluator.scores.MetricConfig.label`); the default is ``scorer_name``.
+        """
+        return self.scorer_name
+
     def config_params(self) -> dict[str, Any]:
         """Constructor parameters that identify this scorer's configuration (for hashing/state).
 

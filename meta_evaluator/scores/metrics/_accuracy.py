@@ -78,6 +78,10 @@ class ClassificationScorer(PairwiseScorer):
         """The key of ``scores``: the metric name."""
         return self.metric
 
+    def label(self) -> str:
+        """``f1(macro)``, ``precision(weighted)``, ...; plain ``accuracy`` for accuracy."""
+        return self.metric if self.metric == "accuracy" else f"{self.metric}({self.average})"
+
     def _pair(self, table: LabelTable, reference: np.ndarray, candidate: np.ndarray) -> float:
         from meta_evaluator.stats._classification import classification_score
 

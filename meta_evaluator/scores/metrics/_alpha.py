@@ -56,6 +56,10 @@ class KrippendorffAlphaScorer(PanelScorer):
         super().__init__(scorer_name="krippendorff_alpha", n_resamples=n_resamples)
         self.level = level
 
+    def label(self) -> str:
+        """``alpha(nominal)``, ``alpha(ordinal)``, ...: the level changes the number."""
+        return f"alpha({self.level})"
+
     def unsupported_reason(self, kinds: list[str], strategy: str) -> str | None:
         """See the base class; only nominal alpha can compare list-valued labels."""
         reason = super().unsupported_reason(kinds, strategy)

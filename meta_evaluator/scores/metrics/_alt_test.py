@@ -10,7 +10,7 @@ import numpy as np
 
 from meta_evaluator.errors import ConfigError, ScoringError
 from meta_evaluator.scores._aggregation import Encoding, TaskContext, build_table, infer_kind
-from meta_evaluator.scores.base_scoring_result import BaseScoringResult
+from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
 from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_choice
 
 if TYPE_CHECKING:
@@ -140,6 +140,40 @@ class AltTestScorer(BuiltinScorer):
             )
         return params
 
+    def headline_key(self) -> str:
+        """``advantage_probability``: the number with a CI; the winning rate decides the verdict."""
+        return "advantage_probability"
+
+    def verdict(self, scores: dict[str, Any], metadata: dict[str, Any]) -> Verdict | None:
+        """``pass`` iff the winning rate at ``epsilon`` is >= 0.5; nan -> ``insufficient_data``.
+
+        The rate is read from ``scores["winning_rate"]`` at ``metadata["epsilon"]`` (default:
+        this scorer's ``epsilon``), so a multitask mean over tasks gets a verdict too.
+        """
+        eps = _num(metadata.get("epsilon", self.epsilon))
+        rates = scores.get("winning_rate")
+        rate = _num(rates.get(f"{eps:.2f}")) if isinstance(rates, dict) else float("nan")
+        return _verdict(rate)
+
+    def nan_scores(self) -> dict[str, Any]:
+        """Failed computation: no winning rates and a nan advantage probability."""
+        return {"winning_rate": {}, "advantage_probability": float("nan")}
+
+    def label(self) -> str:
+        """``alt_test(ε=0.2)``, plus the options that change the verdict when not the defaults."""
+        opts = [f"ε={float(self.epsilon):g}"]
+        if self.multiplicative_epsilon:
+            opts.append("multiplicative")
+        if callable(self.scoring_function):
+            opts.append(getattr(self.scoring_function, "__name__", "custom"))
+        elif self.scoring_function != "auto":
+            opts.append(str(self.scoring_function))
+        if self.test != "ttest":
+            opts.append(str(self.test))
+        if float(self.q_fdr) != 0.05:
+            opts.append(f"q={float(self.q_fdr):g}")
+        return f"alt_test({', '.join(opts)})"
+
     def _resolve_scoring(self, ctx: TaskContext | None, sample: Any) -> str:
         if self.scoring_function != "auto":
             return str(self.scoring_function)
@@ -225,6 +259,13 @@ class AltTestScorer(BuiltinScorer):
             **self._advantage_ci(res),
             "warnings": list(res.warnings),
         }
+        verdict = _verdict(res.winning_rate)
+        meta["verdict"] = verdict
+        if verdict == "insufficient_data":
+            meta["verdict_reason"] = next(
+                (w for w in reversed(res.warnings) if "undefined" in w),
+                "the alt-test could not run: no human could be tested",
+            )
         tested = len(res.llm_advantage)
         return Outcome(
             scores={
@@ -329,6 +370,12 @@ def _resolve_callable(value: Any) -> Any:
     if not callable(fn):
         raise ConfigError(f"AltTestScorer: scoring_function {path!r} is not callable.")
     return fn
+
+
+def _verdict(rate: float) -> Verdict:
+    if not np.isfinite(rate):
+        return "insufficient_data"
+    return "pass" if rate >= 0.5 else "fail"
 
 
 def _num(x: Any) -> float:

@@ -37,7 +37,7 @@ from meta_evaluator.scores._aggregation import (
     infer_kind,
 )
 from meta_evaluator.scores.base_scorer import BaseScorer
-from meta_evaluator.scores.base_scoring_result import BaseScoringResult
+from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
 
 if TYPE_CHECKING:
     import polars as pl
@@ -220,7 +220,47 @@ class BuiltinScorer(BaseScorer):
             aggregation_mode=aggregation_mode,
             num_comparisons=out.num_comparisons,
             failed_comparisons=out.failed_comparisons,
+            **self.typed_fields(out.scores, metadata),
         )
+
+    def headline_key(self) -> str:
+        """The entry of ``scores`` a summary table shows (default: ``primary_score``)."""
+        return self.primary_score or "score"
+
+    def typed_fields(self, scores: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
+        """The typed :class:`BaseScoringResult` fields read from finished scores and metadata.
+
+        Args:
+            scores: The result's ``scores``.
+            metadata: The result's ``metadata`` (``ci_low``, ``ci_high``, ``human_ceiling``,
+                ``warnings``).
+
+        Returns:
+            Keyword arguments ``headline``, ``headline_key``, ``higher_is_better``, ``ci_low``,
+            ``ci_high``, ``human_ceiling``, ``verdict`` and ``warnings``.
+        """
+        key = self.headline_key()
+        low, high = _float(metadata.get("ci_low")), _float(metadata.get("ci_high"))
+        has_ci = math.isfinite(low) and math.isfinite(high)
+        ceiling = metadata.get("human_ceiling")
+        return {
+            "headline": _float(scores.get(key)),
+            "headline_key": key,
+            "higher_is_better": bool(self.higher_is_better),
+            "ci_low": low if has_ci else None,
+            "ci_high": high if has_ci else None,
+            "human_ceiling": None if ceiling is None else _float(ceiling),
+            "verdict": self.verdict(scores, metadata),
+            "warnings": [str(w) for w in metadata.get("warnings", [])],
+        }
+
+    def verdict(self, scores: dict[str, Any], metadata: dict[str, Any]) -> Verdict | None:
+        """``"pass"`` / ``"fail"`` / ``"insufficient_data"`` where a test decides (default None)."""
+        return None
+
+    def nan_scores(self) -> dict[str, Any]:
+        """The ``scores`` of a result whose computation failed (every score nan)."""
+        return {self.headline_key(): float("nan")}
 
     def _score(
         self,

@@ -96,6 +96,10 @@ class CohensKappaScorer(PairwiseScorer):
         super().__init__(scorer_name="cohens_kappa", n_resamples=n_resamples)
         self.weights = weights
 
+    def label(self) -> str:
+        """``kappa``, or ``kappa(linear)`` / ``kappa(quadratic)`` for weighted kappa."""
+        return f"kappa({self.weights})" if self.weights else "kappa"
+
     def unsupported_reason(self, kinds: list[str], strategy: str) -> str | None:
         """See :meth:`BuiltinScorer.unsupported_reason`; weights need an ordered scalar label."""
         reason = super().unsupported_reason(kinds, strategy)

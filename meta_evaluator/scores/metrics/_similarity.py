@@ -172,6 +172,10 @@ class SemanticSimilarityScorer(_SimilarityScorer):
         self._encoder = encoder
         self._cache: dict[str, np.ndarray] = {}
 
+    def label(self) -> str:
+        """``semantic_similarity(<model>)``: the embedding model changes the number."""
+        return f"semantic_similarity({self.model_name})"
+
     @property
     def uses_openai(self) -> bool:
         """Whether ``model_name`` names an OpenAI embedding model."""
