@@ -107,6 +107,7 @@ def _annotate(args: argparse.Namespace) -> int:
         queue=args.queue,
         show_judges=args.show_judges,
         new_tokens=args.new_tokens,
+        public_url=args.public_url,
     )
     return 0
 
@@ -126,6 +127,7 @@ def _add_annotate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
     shown.add_argument("--show-judges", dest="show_judges", action="store_true",
                        help="show judge labels after a sample is submitted")  # fmt: skip
     p.add_argument("--new-tokens", action="store_true", help="issue new links to everyone")
+    p.add_argument("--public-url", default=None, help="address behind a reverse proxy, for links")
     p.set_defaults(func=_annotate, show_judges=False)
 
 

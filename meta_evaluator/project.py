@@ -464,7 +464,8 @@ class MetaEvaluator:
             port: TCP port (None = a free one).
             host: Interface to bind; loopback by default (use a reverse proxy to share it).
             annotators: Annotator names to add to the round.
-            **options: overlap, seed, queue ("all" / "low-agreement"), show_judges, new_tokens.
+            **options: overlap, seed, queue ("all" / "low-agreement"), show_judges, new_tokens,
+                public_url (the address behind a reverse proxy, used in the printed links).
         """
         from meta_evaluator.annotate import launch_annotator
 

@@ -37,10 +37,12 @@ def launch_annotator(
     queue: QueueMode | None = None,
     show_judges: bool = False,
     new_tokens: bool = False,
+    public_url: str | None = None,
 ) -> None:
     """Serve the annotation page for ``project_dir`` until Ctrl-C (prints the personal links).
 
-    See :class:`AnnotationRound` for the arguments; ``port=None`` picks a free port.
+    See :class:`AnnotationRound` for the round's arguments and :class:`AnnotationServer` for
+    ``host``, ``port`` (None picks a free one) and ``public_url`` (behind a reverse proxy).
     """
     import sys
 
@@ -53,6 +55,6 @@ def launch_annotator(
         show_judges=show_judges,
         new_tokens=new_tokens,
     )
-    server = AnnotationServer(rnd, host=host, port=port)
+    server = AnnotationServer(rnd, host=host, port=port, public_url=public_url)
     server.print_links(sys.stdout)
     server.serve_forever()

@@ -24,14 +24,24 @@ class AnnotationServer:
         round_: The round to serve.
         host: Interface to bind (default loopback only; see the README for a reverse proxy).
         port: TCP port; 0 or None picks a free one.
+        public_url: The address annotators reach the server at, when it sits behind a reverse
+            proxy (e.g. ``https://label.example.org``); links are printed with it.
 
     Raises:
         ConfigError: The address cannot be bound (port in use, unknown host).
     """
 
-    def __init__(self, round_: AnnotationRound, *, host: str = "127.0.0.1", port: int | None = 0):
+    def __init__(
+        self,
+        round_: AnnotationRound,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = 0,
+        public_url: str | None = None,
+    ) -> None:
         self.round = round_
         self.host = host
+        self.public_url = public_url.rstrip("/") if public_url else None
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._sock = socket.socket(family, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -62,12 +72,14 @@ class AnnotationServer:
 
     def link(self, token: str, *, owner: bool = False) -> str:
         """The personal link for a token (kept in the #fragment: never sent in logs or Referer)."""
-        return f"{self.base_url}/{'status' if owner else ''}#token={token}"
+        base = self.public_url or self.base_url
+        return f"{base}/{'status' if owner else ''}#token={token}"
 
     def print_links(self, out: TextIO) -> None:
         """Print the owner's and every annotator's link (only tokens issued in this run exist)."""
         new = self.round.new_tokens
-        print(f"annotating {self.round.ev.project_dir.name!r} at {self.base_url}/", file=out)
+        where = f"{self.base_url}/" + (f" (public: {self.public_url}/)" if self.public_url else "")
+        print(f"annotating {self.round.ev.project_dir.name!r} at {where}", file=out)
         holders = [OWNER, *self.round.settings.annotators]
         for holder in holders:
             label = "owner status" if holder == OWNER else f"annotator {holder}"

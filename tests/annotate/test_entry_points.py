@@ -35,3 +35,5 @@ def test_launch_annotator_prints_links_then_serves(project, monkeypatch, capsys)
     assert f"http://127.0.0.1:{served[0]}/status#token=" in out
     project.launch_annotator(port=0)  # restart: same links, not printed again
     assert "link issued earlier" in capsys.readouterr().out
+    project.launch_annotator(new_tokens=True, public_url="https://label.example.org/")
+    assert "  annotator alice: https://label.example.org/#token=" in capsys.readouterr().out
