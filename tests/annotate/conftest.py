@@ -19,13 +19,14 @@ def make_project(
     schemas: dict = {"verdict": ["good", "bad", "unsure"], "score": [1, 2, 3, 4, 5]}
     if multilabel:
         schemas["tags"] = MultiLabelSchema(outcomes=["rude", "wrong"])
+        schemas["confidence"] = list(range(11))  # 0..10: a slider
         schemas["note"] = None
     ev = MetaEvaluator(path, load=False)
     ev.add_eval_task(
         EvalTask(task_schemas=schemas, prompt_columns=["prompt"], response_columns=["response"])
     )
     responses = [f"answer number {i}\n" + "long line " * (40 if i == 2 else 1) for i in range(n)]
-    responses[7] = XSS
+    responses[min(7, n - 1)] = XSS
     ev.add_data(
         EvalData.from_frame(
             "demo",

@@ -137,6 +137,7 @@ def test_two_annotators_label_with_the_keyboard_through_a_crash(tmp_path: Path):
 
             def open_page(person: str, base: str) -> None:
                 page = pages[person]
+                page.bring_to_front()  # background tabs are throttled
                 page.goto(f"{base}/#token={tokens[person]}")
                 page.wait_for_selector("body[data-ready='1']")
 
@@ -251,3 +252,75 @@ def test_two_annotators_label_with_the_keyboard_through_a_crash(tmp_path: Path):
         for r in labels.iter_rows(named=True)
     }
     assert got == typed
+
+
+def test_every_widget_kind_flag_and_comment_with_the_keyboard(tmp_path: Path):
+    """Checkboxes, a 0-10 slider, free text, the flag and its comment, on a phone-sized page."""
+    from meta_evaluator.annotate import AnnotationRound, AnnotationServer
+
+    sync_playwright, chromium = _browser_or_skip()
+    shots = Path(os.environ.get("ANNOTATE_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    proj = tmp_path / "proj"
+    make_project(proj, n=3, multilabel=True)
+    rnd = AnnotationRound(proj, annotators=["carol"])
+    user_dir = tempfile.mkdtemp(prefix="h11-chromium-")
+    errors: list[str] = []
+    with AnnotationServer(rnd) as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            user_dir,
+            executable_path=chromium,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking"],
+            viewport={"width": 390, "height": 844},
+            bypass_csp=True,
+        )  # fmt: skip
+        try:
+            page = browser.pages[0] if browser.pages else browser.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(srv.link(rnd.new_tokens["carol"]))
+            page.wait_for_selector("body[data-ready='1']")
+            sample = page.get_attribute("body", "data-sample")
+            kb = page.keyboard
+            kb.press("2")  # verdict: bad -> the highlight moves to score
+            kb.press("4")  # score: 4 -> tags
+            kb.press("1")  # tags: rude
+            kb.press("2")  # tags: wrong
+            kb.press("2")  # tags: wrong again = off
+            slider = page.locator("input[type=range]")
+            slider.focus()
+            kb.press("Home")
+            for _ in range(7):
+                kb.press("ArrowRight")  # the slider's own key, not "next sample"
+            assert page.get_attribute("body", "data-sample") == sample
+            page.locator("textarea.free").fill("looks <i>fine</i>\nsecond line")
+            kb.press("Escape")
+            kb.press("f")
+            page.locator("#comment").fill("ask the team")
+            page.screenshot(path=str(shots / "phone_all_widgets.png"), full_page=True)
+            kb.press("Control+Enter")  # submit from inside the comment box
+            _wait_progress(page, 1)
+            page.wait_for_selector("body:not([data-busy='1'])", state="attached")
+            assert page.get_attribute("body", "data-sample") != sample
+            kb.press("ArrowLeft")  # back to the answered sample: the form shows the answer
+            _wait_sample(page, sample, changed=False)
+            page.wait_for_selector("body:not([data-busy='1'])", state="attached")
+            checked = page.eval_on_selector_all(
+                "input:checked", "els => els.map(e => e.closest('label').textContent.trim())"
+            )
+            assert checked == ["2bad", "44", "1rude", "Needs discussion f"]
+            assert page.input_value("input[type=range]") == "7"
+            assert page.input_value("textarea.free") == "looks <i>fine</i>\nsecond line"
+            assert page.input_value("#comment") == "ask the team"
+        finally:
+            browser.close()
+            shutil.rmtree(user_dir, ignore_errors=True)
+    assert errors == []
+    row = MetaEvaluator(proj, load=True).annotations.long_frame().row(0, named=True)
+    assert row == {
+        "original_id": sample, "annotator_id": "carol", "verdict": "bad", "score": 4,
+        "tags": ["rude"], "confidence": 7, "note": "looks <i>fine</i>\nsecond line",
+    }  # fmt: skip
+    assert rnd.status()["flags"] == [
+        {"annotator": "carol", "sample": sample, "comment": "ask the team"}
+    ]

@@ -40,7 +40,8 @@
                                   "aria-label": task.name + " (" + lo + "–" + hi + ")" });
       range.dataset.touched = "";
       range.addEventListener("input", () => { range.dataset.touched = "1"; out.textContent = String(task.labels[range.value]); });
-      box.append(el("div", { class: "slider" }, String(lo), range, String(hi)), out);
+      legend.append(" ", out);
+      box.append(el("div", { class: "slider" }, String(lo), range, String(hi)));
     } else {
       const multi = task.kind === "multilabel";
       const opts = el("div", { class: "options" + (task.kind === "numeric" ? " scale" : "") });
@@ -141,6 +142,7 @@
     fill(item.answer);
     setActive(0);
     document.body.dataset.sample = id;
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();  // keys work again
     window.scrollTo(0, 0);
   }
 
@@ -232,12 +234,13 @@
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key;
+    if (e.target.type === "range" && /^(Arrow|Home|End|Page)/.test(k)) return;  // the slider's own keys
     if (/^[1-9]$/.test(k)) { e.preventDefault(); choose(Number(k) - 1); }
     else if (k === "Enter") { e.preventDefault(); submit(); }
     else if (k === "ArrowRight" || k === "j") { e.preventDefault(); nav(1); }
     else if (k === "ArrowLeft" || k === "k") { e.preventDefault(); nav(-1); }
-    else if (k === "ArrowDown" && e.target.type !== "range") { e.preventDefault(); setActive(active + 1); }
-    else if (k === "ArrowUp" && e.target.type !== "range") { e.preventDefault(); setActive(active - 1); }
+    else if (k === "ArrowDown") { e.preventDefault(); setActive(active + 1); }
+    else if (k === "ArrowUp") { e.preventDefault(); setActive(active - 1); }
     else if (k === "s") { e.preventDefault(); skip(); }
     else if (k === "u") { e.preventDefault(); undo(); }
     else if (k === "f") { e.preventDefault(); toggleFlag(); }
