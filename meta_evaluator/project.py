@@ -470,9 +470,12 @@ class MetaEvaluator:
         from meta_evaluator.annotate import launch_annotator
 
         self.save_state(data_format=self._data_format)
-        launch_annotator(
-            str(self.project_dir), port=port, host=host, annotators=annotators, **options
-        )
+        try:
+            launch_annotator(
+                str(self.project_dir), port=port, host=host, annotators=annotators, **options
+            )
+        finally:
+            self._annotations = None  # the round wrote new labels: reload them from disk
 
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""

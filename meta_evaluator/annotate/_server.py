@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import threading
 import time
-from typing import TextIO
+from typing import IO, TextIO
 
 import uvicorn
 
 from meta_evaluator.annotate._app import build_app
 from meta_evaluator.annotate._round import AnnotationRound
 from meta_evaluator.annotate._tokens import OWNER
-from meta_evaluator.errors import ConfigError
+from meta_evaluator.errors import ConfigError, ProjectError
 
 __all__ = ["AnnotationServer"]
+
+
+def _lock(path: str) -> IO[str]:
+    """Hold an exclusive lock on ``path`` (one annotate server per project); released on exit."""
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the server's lifetime)
+    try:
+        import fcntl
+
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # no fcntl (Windows): no lock
+        pass
+    except OSError:
+        fh.seek(0)
+        other = fh.read().strip() or "?"
+        fh.close()
+        raise ProjectError(
+            f"Another annotate server (pid {other}) is serving this project; two would write the "
+            "same journals. Stop it first, or use its links."
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    return fh
 
 
 class AnnotationServer:
@@ -29,6 +55,7 @@ class AnnotationServer:
 
     Raises:
         ConfigError: The address cannot be bound (port in use, unknown host).
+        ProjectError: Another annotate server is serving the same project.
     """
 
     def __init__(
@@ -42,6 +69,8 @@ class AnnotationServer:
         self.round = round_
         self.host = host
         self.public_url = public_url.rstrip("/") if public_url else None
+        round_.dir.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock(str(round_.dir / "server.lock"))
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._sock = socket.socket(family, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -49,6 +78,7 @@ class AnnotationServer:
             self._sock.bind((host, port or 0))
         except OSError as exc:
             self._sock.close()
+            self._lock.close()
             raise ConfigError(
                 f"Cannot listen on {host}:{port}: {exc}. Pick another --port (0 = any free one)."
             ) from exc
@@ -94,8 +124,31 @@ class AnnotationServer:
         out.flush()
 
     def serve_forever(self) -> None:
-        """Serve until Ctrl-C / SIGTERM (the labels are written to the project on the way out)."""
-        self._server.run(sockets=[self._sock])
+        """Serve until Ctrl-C / SIGTERM (the labels are written to the project on the way out).
+
+        Inside a running event loop (Jupyter) the server runs in a thread and Ctrl-C (interrupt
+        the kernel) stops it.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            try:
+                self._server.run(sockets=[self._sock])
+            finally:
+                self._release()
+            return
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def _release(self) -> None:
+        self._sock.close()
+        self._lock.close()
 
     def start(self) -> AnnotationServer:
         """Serve in a background thread (tests, notebooks); returns when it accepts requests."""
@@ -113,7 +166,7 @@ class AnnotationServer:
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join()
-        self._sock.close()
+        self._release()
 
     def __enter__(self) -> AnnotationServer:
         return self.start()

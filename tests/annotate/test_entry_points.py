@@ -37,3 +37,43 @@ def test_launch_annotator_prints_links_then_serves(project, monkeypatch, capsys)
     assert "link issued earlier" in capsys.readouterr().out
     project.launch_annotator(new_tokens=True, public_url="https://label.example.org/")
     assert "  annotator alice: https://label.example.org/#token=" in capsys.readouterr().out
+
+
+def test_one_server_per_project(project):
+    from meta_evaluator.annotate import AnnotationRound
+    from meta_evaluator.errors import ProjectError
+
+    rnd = AnnotationRound(project.project_dir, annotators=["alice"])
+    first = AnnotationServer(rnd)
+    try:
+        with pytest.raises(ProjectError, match="Another annotate server"):
+            AnnotationServer(AnnotationRound(project.project_dir))
+    finally:
+        first._release()
+    AnnotationServer(rnd)._release()  # free again
+
+
+def test_serve_forever_works_inside_a_running_event_loop(project):
+    import asyncio
+    import threading
+
+    import httpx
+
+    from meta_evaluator.annotate import AnnotationRound
+
+    rnd = AnnotationRound(project.project_dir, annotators=["alice"])
+    server = AnnotationServer(rnd)
+    seen = []
+
+    def annotator():
+        while not server._server.started:
+            threading.Event().wait(0.01)
+        seen.append(httpx.get(f"{server.base_url}/api/session").status_code)
+        server._server.should_exit = True  # what Ctrl-C does
+
+    async def notebook_cell():  # asyncio.run() would fail in here
+        threading.Thread(target=annotator).start()
+        server.serve_forever()
+
+    asyncio.run(notebook_cell())
+    assert seen == [401]
