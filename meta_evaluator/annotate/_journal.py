@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from meta_evaluator.errors import ProjectError
+
 __all__ = ["Journal", "Submission"]
 
 logger = logging.getLogger(__name__)
@@ -82,12 +84,16 @@ class Journal:
             try:
                 event = json.loads(raw)
                 self._apply(event)
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError) as exc:
                 if n >= len(lines) - 1:  # the torn last line of a killed process
                     logger.warning("%s: ignoring an incomplete last line", self.path)
                     self._truncate_to(lines[: n - 1])
                     break
-                raise
+                raise ProjectError(
+                    f"Annotation journal {str(self.path)!r}, line {n}, is not a journal event "
+                    f"({type(exc).__name__}: {exc}). It was edited or damaged: restore it from a "
+                    "backup, or delete that line (its submit is lost) and start again."
+                ) from exc
             good += 1
         logger.debug("%s: replayed %d events", self.path, good)
 

@@ -120,6 +120,12 @@ class AnnotationServer:
                     f"  {label}: link issued earlier (unchanged; --new-tokens issues new ones)",
                     file=out,
                 )
+        if self.host not in ("127.0.0.1", "localhost", "::1") and not self.public_url:
+            print(
+                f"warning: listening on {self.host} over plain HTTP; tokens cross the network "
+                "unencrypted. Prefer the default 127.0.0.1 behind a TLS reverse proxy (README).",
+                file=out,
+            )
         print("Ctrl-C stops the server; every confirmed label is already saved.", file=out)
         out.flush()
 

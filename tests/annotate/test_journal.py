@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from meta_evaluator.annotate._journal import Journal
+from meta_evaluator.errors import ProjectError
 
 
 def test_submit_replaces_earlier_answer_and_survives_reopen(tmp_path: Path):
@@ -60,5 +61,5 @@ def test_a_torn_last_line_is_dropped_and_the_journal_stays_appendable(tmp_path: 
 def test_corruption_before_the_last_line_is_an_error(tmp_path: Path):
     path = tmp_path / "a.jsonl"
     path.write_text('garbage\n{"seq":1,"ts":1.0,"op":"skip","sample":"s"}\n')
-    with pytest.raises(ValueError):
+    with pytest.raises(ProjectError, match=r"line 1, is not a journal event"):
         Journal(path)
