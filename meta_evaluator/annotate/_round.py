@@ -240,6 +240,7 @@ class AnnotationRound:
             "done": sorted(s for s in done if s in self._queue_sets[annotator]),
             "skipped": sorted(s for s in skipped if s in self._queue_sets[annotator]),
             "can_undo": self.journals[annotator].can_undo(),
+            "show_judges": self.show_judges,
         }
 
     def item(self, annotator: str, sample: str) -> dict[str, Any]:

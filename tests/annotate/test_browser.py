@@ -324,3 +324,50 @@ def test_every_widget_kind_flag_and_comment_with_the_keyboard(tmp_path: Path):
     assert rnd.status()["flags"] == [
         {"annotator": "carol", "sample": sample, "comment": "ask the team"}
     ]
+
+
+def test_show_judges_reveals_judge_labels_after_submit(tmp_path: Path):
+    import polars as pl
+
+    from meta_evaluator.annotate import AnnotationRound, AnnotationServer
+
+    sync_playwright, chromium = _browser_or_skip()
+    shots = Path(os.environ.get("ANNOTATE_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    ev = make_project(tmp_path / "proj", n=2)
+    csv = tmp_path / "judge.csv"
+    pl.DataFrame(
+        {"original_id": ["s00", "s01"], "verdict": ["good", "bad"], "score": [5, 1]}
+    ).write_csv(csv)
+    ev.add_external_judge_results(csv, judge_id="gpt_judge")
+    rnd = AnnotationRound(ev.project_dir, annotators=["dan"], show_judges=True)
+    user_dir = tempfile.mkdtemp(prefix="h11-chromium-")
+    with AnnotationServer(rnd) as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            user_dir,
+            executable_path=chromium,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking"],
+            bypass_csp=True,
+        )  # fmt: skip
+        try:
+            page = browser.pages[0] if browser.pages else browser.new_page()
+            page.goto(srv.link(rnd.new_tokens["dan"]))
+            page.wait_for_selector("body[data-ready='1']")
+            sample = page.get_attribute("body", "data-sample")
+            assert page.locator("#judges").is_hidden()  # blind before the submit
+            page.keyboard.press("1")
+            page.keyboard.press("3")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#judges:not([hidden])")
+            expected = {"s00": "verdict: good · score: 5", "s01": "verdict: bad · score: 1"}
+            assert page.inner_text("#judges .judge") == f"gpt_judge {expected[sample]}"
+            page.screenshot(path=str(shots / "show_judges.png"))
+            page.wait_for_selector("body:not([data-busy='1'])", state="attached")
+            page.keyboard.press("Enter")  # on to the next sample, not a second submit
+            _wait_sample(page, sample, changed=True)
+            assert page.locator("#judges").is_hidden()
+        finally:
+            browser.close()
+            shutil.rmtree(user_dir, ignore_errors=True)
+    assert len(rnd.journals["dan"].current()) == 1

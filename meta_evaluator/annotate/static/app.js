@@ -13,6 +13,7 @@
   let active = 0;           // index (in choiceTasks) of the question the number keys answer
   let choiceTasks = [];     // indices of the tasks answered with keys (not free text)
   let busy = false;
+  let reviewing = false;    // --show-judges: a just-submitted sample shows the judges' labels
 
   const current = () => session.queue[idx];
 
@@ -138,6 +139,7 @@
     const id = current();
     item = await api("/api/item?id=" + encodeURIComponent(id));
     if (current() !== id) return;  // moved on while loading
+    reviewing = false;
     renderSample();
     fill(item.answer);
     setActive(0);
@@ -183,9 +185,18 @@
     done.add(sample); skipped.delete(sample);
     session.can_undo = res.can_undo;
     setProgress();
+    if (session.show_judges) {  // stay: the judges' labels are revealed now
+      await go(idx);
+      reviewing = true;
+      const shown = Object.keys(item.judges || {}).length ? "The judges' labels are below" : "No judge labelled this sample";
+      showMessage("Saved " + sample + ". " + shown + "; Enter or → for the next sample.", "ok");
+      return;
+    }
     showMessage("Saved " + sample + ".", "ok");
     await moveOn();
   });
+
+  const next = () => guard(async () => { showMessage(""); await moveOn(); });
 
   const skip = () => guard(async () => {
     const sample = current();
@@ -236,7 +247,7 @@
     const k = e.key;
     if (e.target.type === "range" && /^(Arrow|Home|End|Page)/.test(k)) return;  // the slider's own keys
     if (/^[1-9]$/.test(k)) { e.preventDefault(); choose(Number(k) - 1); }
-    else if (k === "Enter") { e.preventDefault(); submit(); }
+    else if (k === "Enter") { e.preventDefault(); if (reviewing) next(); else submit(); }
     else if (k === "ArrowRight" || k === "j") { e.preventDefault(); nav(1); }
     else if (k === "ArrowLeft" || k === "k") { e.preventDefault(); nav(-1); }
     else if (k === "ArrowDown") { e.preventDefault(); setActive(active + 1); }
