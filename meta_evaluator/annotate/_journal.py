@@ -146,14 +146,21 @@ class Journal:
         """Give the event its seq and ts, write it durably, then apply it (caller holds lock)."""
         event = {"seq": self._seq + 1, "ts": time.time(), **event}
         line = (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        if not self._seq:
+        created = not self._seq and not self.path.exists()
+        if created:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         try:
             os.write(fd, line)
             os.fsync(fd)
         finally:
             os.close(fd)
+        if created and hasattr(os, "O_DIRECTORY"):  # make the new file's name durable too
+            dfd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
         self._apply(event)
         return event
 
