@@ -181,3 +181,35 @@ def test_concurrent_submits_from_many_threads_lose_nothing(project):
         t.join()
     rnd.flush()
     assert len(_labels(project.project_dir)) == 8 * 20
+
+
+def test_compare_scores_a_judge_against_the_browser_labels_at_once(project, tmp_path):
+    from meta_evaluator.scores import MetricConfig, MetricsConfig
+    from meta_evaluator.scores.metrics import AccuracyScorer
+
+    ids = [f"s{i:02d}" for i in range(20)]
+    csv = tmp_path / "judge.csv"
+    pl.DataFrame({"original_id": ids, "verdict": ["good"] * 20, "score": [3] * 20}).write_csv(csv)
+    project.add_external_judge_results(csv, judge_id="j1")
+    project.add_metrics_config(
+        MetricsConfig(
+            metrics=[
+                MetricConfig(
+                    scorer=AccuracyScorer(),
+                    task_names=["verdict"],
+                    task_strategy="single",
+                    annotator_aggregation="individual_average",
+                )
+            ]
+        )
+    )
+    project.save_state()
+    rnd = AnnotationRound(project.project_dir, annotators=["alice", "bob"])
+    for i, s in enumerate(ids):
+        rnd.submit("alice", {"sample": s, "labels": {"verdict": "good", "score": 3}})
+        bob = "good" if i % 2 else "bad"  # bob agrees with the judge on 10 of 20
+        rnd.submit("bob", {"sample": s, "labels": {"verdict": bob, "score": 3}})
+    rnd.flush()
+    (result,) = MetaEvaluator(project.project_dir, load=True).compare_async()
+    # individual_average: mean(alice 20/20, bob 10/20) = 0.75
+    assert result.scores["accuracy"] == pytest.approx(0.75, abs=1e-12)
