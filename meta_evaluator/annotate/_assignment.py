@@ -7,6 +7,8 @@ spreads the load evenly (every annotator gets ``floor`` or ``ceil`` of ``N*k/n``
 annotator then sees their samples in their own random order, seeded by ``seed`` and their id.
 A ``priority`` list (the low-agreement queue) restricts the round to those samples and replaces
 the random order: the most contested samples come first for everyone.
+Adding annotators re-deals the samples (the round keeps each annotator's answered samples in
+their queue, see :class:`~meta_evaluator.annotate.AnnotationRound`).
 """
 
 from __future__ import annotations

@@ -127,6 +127,11 @@ class AnnotationRound:
             a: Journal(self.dir / "journal" / f"{annotator_file_stem(a)}.jsonl")
             for a in self.settings.annotators
         }
+        if self.settings.priority is None:
+            # answers given under an earlier deal (before annotators were added) stay in the queue
+            for a, journal in self.journals.items():
+                dealt = set(self.queues[a])
+                self.queues[a] += sorted(s for s in journal.current() if s not in dealt)
         self._queue_sets = {a: set(q) for a, q in self.queues.items()}
         self.judge_labels = self._judge_labels() if show_judges else {}
         path = self.ev.project_dir / "guidelines.md"

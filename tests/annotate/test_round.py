@@ -213,3 +213,14 @@ def test_compare_scores_a_judge_against_the_browser_labels_at_once(project, tmp_
     (result,) = MetaEvaluator(project.project_dir, load=True).compare_async()
     # individual_average: mean(alice 20/20, bob 10/20) = 0.75
     assert result.scores["accuracy"] == pytest.approx(0.75, abs=1e-12)
+
+
+def test_adding_an_annotator_keeps_everyone_s_answers_in_their_queue(project):
+    rnd = AnnotationRound(project.project_dir, annotators=["a", "b"], overlap=1)
+    mine = list(rnd.queues["a"])
+    for s in mine:
+        rnd.submit("a", {"sample": s, "labels": {"verdict": "good", "score": 1}})
+    grown = AnnotationRound(project.project_dir, annotators=["c"])  # the samples are re-dealt
+    assert set(mine) <= set(grown.queues["a"])
+    assert grown.session("a")["done"] == sorted(mine)
+    assert grown.queues["c"]
