@@ -120,6 +120,10 @@ class AnnotationRound:
             overlap=self.settings.overlap,
             seed=self.settings.seed,
             priority=self.settings.priority,
+        )  # raises on a bad overlap before anything is saved
+        atomic_write_text(
+            self.dir / "round.json",
+            json.dumps({"version": 1, **self.settings.__dict__}, indent=2, ensure_ascii=False),
         )
         self.tokens = TokenRegistry(self.dir / "access.json")
         self.new_tokens = self.tokens.issue([OWNER, *self.settings.annotators], renew=new_tokens)
@@ -186,18 +190,13 @@ class AnnotationRound:
                 if queue == "low-agreement"
                 else None
             )
-        settings = _Settings(
+        return _Settings(
             annotators=names,
             overlap=overlap if overlap is not None else saved.get("overlap"),
             seed=seed if seed is not None else int(saved.get("seed", 0)),
             queue=mode,
             priority=[p for p in priority if p in self.samples] if priority else None,
         )
-        atomic_write_text(
-            path,
-            json.dumps({"version": 1, **settings.__dict__}, indent=2, ensure_ascii=False),
-        )
-        return settings
 
     def _judge_labels(self) -> dict[str, dict[str, dict[str, Any]]]:
         out: dict[str, dict[str, dict[str, Any]]] = {}

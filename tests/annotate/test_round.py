@@ -224,3 +224,10 @@ def test_adding_an_annotator_keeps_everyone_s_answers_in_their_queue(project):
     assert set(mine) <= set(grown.queues["a"])
     assert grown.session("a")["done"] == sorted(mine)
     assert grown.queues["c"]
+
+
+def test_a_bad_overlap_saves_nothing(project):
+    with pytest.raises(ConfigError, match="overlap"):
+        AnnotationRound(project.project_dir, annotators=["a", "b"], overlap=3)
+    assert not (project.project_dir / "annotations" / "annotate" / "round.json").exists()
+    assert AnnotationRound(project.project_dir, annotators=["a"]).settings.overlap is None
