@@ -154,7 +154,7 @@ def build_app(round_: AnnotationRound) -> Starlette:
         return JSONResponse(await run_in_threadpool(round_.undo, who))
 
     async def guidelines(request: Request, who: str) -> Response:
-        return JSONResponse({"text": round_.guidelines})
+        return JSONResponse({"text": await run_in_threadpool(round_.guidelines)})
 
     async def status(request: Request, who: str) -> Response:
         return JSONResponse(await run_in_threadpool(round_.status))

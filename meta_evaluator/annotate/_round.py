@@ -138,8 +138,6 @@ class AnnotationRound:
                 self.queues[a] += sorted(s for s in journal.current() if s not in dealt)
         self._queue_sets = {a: set(q) for a, q in self.queues.items()}
         self.judge_labels = self._judge_labels() if show_judges else {}
-        path = self.ev.project_dir / "guidelines.md"
-        self.guidelines = path.read_text(encoding="utf-8") if path.is_file() else ""
         self.mark_dirty(*self.settings.annotators)
         self.flush()
 
@@ -207,6 +205,17 @@ class AnnotationRound:
                 out.setdefault(sid, {})[jid] = row
         return out
 
+    def guidelines(self) -> str:
+        """The project's ``guidelines.md`` as text ("" when there is none).
+
+        Read on every call, so edits show up without a restart.
+        """
+        path = self.ev.project_dir / "guidelines.md"
+        try:
+            return path.read_text(encoding="utf-8")
+        except (FileNotFoundError, IsADirectoryError):
+            return ""
+
     # ----------------------------------------------------------------- access
     def who(self, token: str | None) -> str | None:
         """The annotator id (or the owner marker) holding ``token``; None if nobody does."""
@@ -239,7 +248,7 @@ class AnnotationRound:
             "tasks": tasks,
             "columns": self.columns,
             "prompt_columns": list(self.task.prompt_columns or []),
-            "has_guidelines": bool(self.guidelines),
+            "has_guidelines": bool(self.guidelines()),
             "queue": queue,
             "done": sorted(s for s in done if s in self._queue_sets[annotator]),
             "skipped": sorted(s for s in skipped if s in self._queue_sets[annotator]),
