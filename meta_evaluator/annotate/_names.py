@@ -1,14 +1,14 @@
 """Annotator names -> ids and file names: the one place the annotate package applies the id rule.
 
-Until the project-wide id rule exists, annotator ids follow the judge-id rule (letters, digits,
-``_ . -``, at most 64 characters); file names come from :func:`safe_file_stem`, which is injective.
+The project-wide rule (``meta_evaluator._ids``: ``validate_id`` / ``id_to_filename``) is used
+when it exists; until then a strict stand-in applies (letters, digits, ``_ . -``, at most 64
+characters; file names from :func:`safe_file_stem`, which is injective).
 """
 
 from __future__ import annotations
 
 import re
 
-from meta_evaluator.data._loader import safe_file_stem
 from meta_evaluator.errors import ConfigError
 
 __all__ = ["annotator_file_stem", "check_annotator_id"]
@@ -20,19 +20,22 @@ def check_annotator_id(name: str) -> str:
     """Return ``name`` as an annotator id, or raise when it is not a valid id.
 
     Raises:
-        ConfigError: The name is empty, too long, or has characters other than letters, digits,
-            ``_ . -`` (it names a journal file and appears in links).
+        ConfigError: The name breaks the id rule (e.g. empty, control characters, too long).
 
     Example:
         >>> check_annotator_id("alice")
         'alice'
     """
-    if not isinstance(name, str) or not _ID_RE.match(name):
-        raise ConfigError(
-            f"annotator name {name!r} is not a valid id: use 1-64 letters, digits, '_', '.' or "
-            "'-', starting with a letter or digit (e.g. 'alice' or 'rater_2')."
-        )
-    return name
+    try:
+        from meta_evaluator._ids import validate_id  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        if not isinstance(name, str) or not _ID_RE.match(name):
+            raise ConfigError(
+                f"annotator name {name!r} is not a valid id: use 1-64 letters, digits, '_', '.' "
+                "or '-', starting with a letter or digit (e.g. 'alice' or 'rater_2')."
+            ) from None
+        return name
+    return str(validate_id("annotator", name))
 
 
 def annotator_file_stem(annotator_id: str) -> str:
@@ -42,4 +45,10 @@ def annotator_file_stem(annotator_id: str) -> str:
         >>> annotator_file_stem("alice")
         'alice'
     """
-    return safe_file_stem(annotator_id)
+    try:
+        from meta_evaluator._ids import id_to_filename  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        from meta_evaluator.data._loader import safe_file_stem
+
+        return safe_file_stem(annotator_id)
+    return str(id_to_filename(annotator_id))

@@ -108,8 +108,9 @@ def test_tokens_are_stored_only_as_hashes(project):
 
 
 def test_names_follow_the_id_rule_and_must_not_clash_with_imports(project, tmp_path):
-    with pytest.raises(ConfigError, match="not a valid id"):
-        AnnotationRound(project.project_dir, annotators=["a/b"])
+    for bad in ["bad\nname", "", " alice", "x" * 200]:  # invalid under any id rule
+        with pytest.raises(ConfigError, match="annotator"):
+            AnnotationRound(project.project_dir, annotators=[bad])
     with pytest.raises(ConfigError, match="No annotators"):
         AnnotationRound(project.project_dir)
     csv = tmp_path / "h1.csv"
