@@ -62,7 +62,7 @@ def pairwise_agreement(
             cb = np.array([code[v] for v in lb])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UndefinedMetricWarning)
-                kappa = cohen_kappa(ca, cb, n_labels=len(values))
+                kappa = cohen_kappa(ca, cb)  # codes 0..K-1, every one used
             out.append(
                 {
                     "task": name,

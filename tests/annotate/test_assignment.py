@@ -41,7 +41,7 @@ def test_overlap_out_of_range_is_a_config_error(k):
         assign(IDS, ["a", "b"], overlap=k)
 
 
-def test_low_agreement_orders_by_fleiss_pi_lowest_first():
+def test_low_agreement_orders_most_contested_first():
     task = EvalTask(
         task_schemas={"v": ["x", "y", "z"], "m": MultiLabelSchema(outcomes=["p", "q"]), "t": None},
         response_columns=["r"],
