@@ -123,7 +123,8 @@
     if (entries.length) {
       judges.append(el("div", { class: "column", text: "Judges (shown after your submit)" }));
       for (const [jid, labels] of entries) {
-        const parts = Object.entries(labels).map(([t, v]) => t + ": " + (Array.isArray(v) ? v.join(", ") : String(v)));
+        const parts = Object.entries(labels).filter(([, v]) => v != null)
+          .map(([t, v]) => t + ": " + (Array.isArray(v) ? v.join(", ") : String(v)));
         judges.append(el("div", { class: "judge" }, el("strong", { text: jid }), " " + parts.join(" · ")));
       }
     }
