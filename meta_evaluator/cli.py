@@ -18,6 +18,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from meta_evaluator.errors import MetaEvaluatorError
 
@@ -51,9 +52,16 @@ def _run_judges(args: argparse.Namespace) -> int:
     from meta_evaluator import MetaEvaluator
 
     ev = MetaEvaluator(args.project_dir, load=True)
-    results = ev.run_judges_async(judge_ids=args.judge or None, skip_duplicates=not args.rerun)
+    cache: Literal["on", "refresh", "off"] = (
+        "off" if args.no_cache else ("refresh" if args.rerun else "on")
+    )
+    results = ev.run_judges_async(
+        judge_ids=args.judge or None, skip_duplicates=not args.rerun, cache=cache
+    )
     for jid, res in results.items():
-        print(f"{jid}: {res.status_counts()}")
+        cost = res.info.get("cost_usd")
+        cost_text = f"${cost:,.4f}" if cost is not None else f"— ({res.info.get('cost_note')})"
+        print(f"{jid}: {res.status_counts()}, cost {cost_text}")
     return 0
 
 
@@ -93,6 +101,25 @@ def _fake_server(args: argparse.Namespace) -> int:
     return 0
 
 
+_VERBOSE_HELP = "debug logging, including every HTTP request of the client libraries"
+
+
+def configure_logging(*, verbose: bool) -> None:
+    """Log INFO and up (DEBUG with ``verbose``); client libraries' request lines only if verbose.
+
+    httpx / openai / anthropic / litellm log a line per HTTP request at INFO: they are set to
+    WARNING, or to DEBUG with ``verbose``.
+    """
+    from meta_evaluator.judges._progress import CLIENT_LOGGERS
+
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for name in CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
 # ---- annotate (browser labeling round; see meta_evaluator.annotate) ----
 def _annotate(args: argparse.Namespace) -> int:
     from meta_evaluator.annotate import launch_annotator
@@ -112,8 +139,12 @@ def _annotate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_annotate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("annotate", help="serve the browser labeling page for a project")
+def _add_annotate_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = sub.add_parser(
+        "annotate", parents=[common], help="serve the browser labeling page for a project"
+    )
     p.add_argument("project_dir", type=Path)
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback)")
     p.add_argument("--port", type=int, default=0, help="TCP port (0 = any free one)")
@@ -137,36 +168,54 @@ def build_parser() -> argparse.ArgumentParser:
         prog="meta-evaluator",
         description="Can this LLM judge stand in for our human annotators?",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_VERBOSE_HELP)
+    common = argparse.ArgumentParser(add_help=False)  # --verbose after the command, too
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=_VERBOSE_HELP
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("status", help="summarise a project directory")
+    p = sub.add_parser("status", parents=[common], help="summarise a project directory")
     p.add_argument("project_dir", type=Path)
     p.set_defaults(func=_status)
 
-    p = sub.add_parser("run-judges", help="run (or resume) the project's judges")
+    p = sub.add_parser("run-judges", parents=[common], help="run (or resume) the project's judges")
     p.add_argument("project_dir", type=Path)
     p.add_argument("--judge", action="append", help="judge id (repeatable; default: all)")
-    p.add_argument("--rerun", action="store_true", help="re-query rows already finished")
+    p.add_argument(
+        "--rerun",
+        action="store_true",
+        help="re-query every row, finished or cached (the new answers replace the cached ones)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the response cache (finished rows are still reused "
+        "unless --rerun)",
+    )
     p.set_defaults(func=_run_judges)
 
-    p = sub.add_parser("score", help="compare judges with humans using the saved metrics configs")
+    p = sub.add_parser(
+        "score", parents=[common], help="compare judges with humans using the saved metrics configs"
+    )
     p.add_argument("project_dir", type=Path)
     p.add_argument("--judge", action="append", help="judge id (repeatable; default: all)")
     p.set_defaults(func=_score)
 
-    p = sub.add_parser("report", help="write the score report from saved scores")
+    p = sub.add_parser("report", parents=[common], help="write the score report from saved scores")
     p.add_argument("project_dir", type=Path)
     p.add_argument("--format", choices=["html", "csv"], default="html")
     p.add_argument("--output", type=Path, default=None)
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("fake-llm-server", help="start the local fake OpenAI/Anthropic server")
+    p = sub.add_parser(
+        "fake-llm-server", parents=[common], help="start the local fake OpenAI/Anthropic server"
+    )
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--latency", type=float, default=0.0)
     p.set_defaults(func=_fake_server)
 
-    _add_annotate_parser(sub)
+    _add_annotate_parser(sub, common)
     return parser
 
 
@@ -177,10 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The process exit code (0 success, 2 a meta_evaluator error with its message printed).
     """
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=args.verbose)
     try:
         return int(args.func(args))
     except MetaEvaluatorError as exc:

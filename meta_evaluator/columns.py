@@ -30,9 +30,30 @@ OUTPUT_TOKENS = "output_tokens"
 COST_USD = "cost_usd"
 """Dollar cost for the row (litellm's local cost map), nan when unknown."""
 ATTEMPTS = "attempts"
-"""Number of calls made for the row (retries included)."""
+"""Tries the row needed: the most calls any one answer sample took (1 = no retry; 0 = cached)."""
 CONFIDENCE = "confidence"
 """Vote share (consistency > 1) or the local judge's similarity-based confidence."""
+CALLS = "calls"
+"""Provider calls made for the row: every consistency sample and every retry (cache hits: 0)."""
+
+RESERVED = (
+    ORIGINAL_ID,
+    HUMAN_ID,
+    ANNOTATOR_ID,
+    JUDGE_ID,
+    LABEL,
+    STATUS,
+    ERROR_MESSAGE,
+    RAW_RESPONSE,
+    LATENCY_S,
+    INPUT_TOKENS,
+    OUTPUT_TOKENS,
+    COST_USD,
+    ATTEMPTS,
+    CALLS,
+    CONFIDENCE,
+)
+"""Column names meta_evaluator's own tables use: a task may not be named like one of them."""
 
 STATUS_SUCCESS = "success"
 STATUS_PARTIAL = "partial"

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from meta_evaluator import columns as C
 from meta_evaluator.errors import AnnotationError, MetaEvaluatorError, TaskSchemaError
 
 __all__ = ["AnsweringMethod", "EvalTask", "MultiLabelSchema", "TaskKind"]
@@ -96,10 +97,35 @@ class MultiLabelSchema(_DomainModel):
             raise TaskSchemaError(
                 f"MultiLabelSchema: duplicate outcomes {dup!r}. Each outcome must appear once."
             )
-        return v
+        return _stripped_labels(v, "MultiLabelSchema 'outcomes'")
 
 
 SchemaValue = list[str] | list[int | float] | MultiLabelSchema | None
+
+
+def _stripped_labels(labels: list[str], owner: str) -> list[str]:
+    """``labels`` with surrounding whitespace removed; refuses blank labels and collisions.
+
+    Incoming labels (files, exports, judge answers) are stripped the same way, so a schema label
+    ``"Yes "`` and an exported ``"Yes "`` both become ``"Yes"`` and match.
+    """
+    out = [x.strip() for x in labels]
+    blank = [x for x, y in zip(labels, out, strict=True) if not y]
+    if blank:
+        raise TaskSchemaError(
+            f"{owner} has blank label(s) {blank!r}. Every label needs visible text: remove them "
+            "or give them names."
+        )
+    groups: dict[str, list[str]] = {}
+    for raw, clean in zip(labels, out, strict=True):
+        groups.setdefault(clean, []).append(raw)
+    clash = [raws for raws in groups.values() if len(raws) > 1]
+    if clash:
+        raise TaskSchemaError(
+            f"{owner} lists label(s) that are the same once surrounding whitespace is removed: "
+            f"{clash!r}. Each allowed label must appear once: drop the repeats."
+        )
+    return out
 
 
 def _is_number(x: Any) -> bool:
@@ -148,6 +174,12 @@ class EvalTask(_DomainModel):
         for name, schema in v.items():
             if not isinstance(name, str) or not name.strip():
                 raise TaskSchemaError(f"EvalTask: task name {name!r} must be a non-empty string.")
+            if name in C.RESERVED:
+                raise TaskSchemaError(
+                    f"EvalTask: task name {name!r} is reserved: meta_evaluator's result and "
+                    f"annotation tables have a column of that name. Rename the task (e.g. "
+                    f"{name + '_label'!r}); reserved names: {list(C.RESERVED)!r}."
+                )
             if schema is None or isinstance(schema, MultiLabelSchema):
                 out[name] = schema
             elif isinstance(schema, dict) and schema.get("kind") == "multilabel":
@@ -178,6 +210,8 @@ class EvalTask(_DomainModel):
                         f"EvalTask: task {name!r} lists label(s) {dup!r} more than once. "
                         "Each allowed label must appear once."
                     )
+                if isinstance(labels[0], str):
+                    labels = _stripped_labels(labels, f"EvalTask: task {name!r}")
                 out[name] = labels
             else:
                 raise TaskSchemaError(
@@ -256,8 +290,10 @@ class EvalTask(_DomainModel):
         """Return ``value`` normalised to the task's label type, or None when missing.
 
         Numbers given as strings ("3") are converted for numeric scales; categorical labels given
-        as numbers are matched by their string form; multilabel values may be a list, a JSON
-        list string, or a "a|b" string.
+        as numbers are matched by their string form; surrounding whitespace is ignored (schema
+        labels are stripped too) and blank text is a missing label. Multilabel values may be a
+        list, a JSON list string or an ``"a|b"`` string: blank means *not labelled* (None),
+        ``"[]"`` or ``[]`` means *labelled, no outcome applies* (an empty list).
 
         Args:
             task_name: The task the label belongs to.
@@ -275,6 +311,9 @@ class EvalTask(_DomainModel):
             return value if isinstance(value, str) else str(value)
         if isinstance(schema, MultiLabelSchema):
             items = _as_list(value)
+            if items is None:
+                return None
+            items = [x.strip() if isinstance(x, str) else x for x in items]
             bad = [x for x in items if x not in schema.outcomes]
             if bad:
                 raise AnnotationError(
@@ -297,7 +336,9 @@ class EvalTask(_DomainModel):
                 f"{ctx}task {task_name!r}: label {value!r} is not on the rating scale. "
                 f"Allowed labels: {schema!r}."
             )
-        text = value if isinstance(value, str) else _num_to_str(value)
+        text = value.strip() if isinstance(value, str) else _num_to_str(value)
+        if not text:
+            return None
         if text in schema:
             return text
         raise AnnotationError(
@@ -333,7 +374,8 @@ def _num_to_str(value: Any) -> str:
     return str(value)
 
 
-def _as_list(value: Any) -> list[Any]:
+def _as_list(value: Any) -> list[Any] | None:
+    """A multilabel cell as a list: blank text is None (not labelled), ``"[]"`` is ``[]``."""
     if isinstance(value, list | tuple | set):
         return list(value)
     if hasattr(value, "to_list"):
@@ -341,7 +383,7 @@ def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str):
         s = value.strip()
         if not s:
-            return []
+            return None
         if s.startswith("["):
             try:
                 parsed = json.loads(s)

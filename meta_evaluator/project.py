@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from meta_evaluator.annotations import AnnotationStore
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._runner import CacheMode
+    from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
     from meta_evaluator.scores import MetricConfig, MetricsConfig
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
@@ -167,7 +169,7 @@ class MetaEvaluator:
         model: str,
         prompt: str | None = None,
         prompt_file: str | Path | None = None,
-        on_duplicate: Literal["error", "skip", "overwrite"] = "error",
+        on_duplicate: OnDuplicate = "error",
         **params: Any,
     ) -> None:
         """Register a judge: a client, a model, a prompt template and generation/limit params.
@@ -179,7 +181,10 @@ class MetaEvaluator:
             model: The model name.
             prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column).
             prompt_file: A file holding the template (instead of ``prompt``).
-            on_duplicate: What to do when ``judge_id`` exists: raise, keep the old one, or replace.
+            on_duplicate: When ``judge_id`` is registered with a *different* definition:
+                ``"error"`` (names the changed fields), ``"replace"`` (alias ``"overwrite"``)
+                or ``"skip"`` (keep the old one, with a WARNING). Identical definitions are
+                a no-op.
             **params: temperature, max_tokens, base_url, api_key_env, max_concurrency,
                 requests_per_minute, tokens_per_minute, timeout_s, max_retries, consistency,
                 label_descriptions, extra.
@@ -197,38 +202,48 @@ class MetaEvaluator:
         self._register_judge(spec, on_duplicate)
 
     def _register_judge(self, spec: JudgeSpec, on_duplicate: str) -> None:
-        if spec.id in self.judges:
-            if on_duplicate == "skip":
-                logger.info("judge %r already registered: skipped", spec.id)
-                return
-            if on_duplicate != "overwrite":
-                raise JudgeConfigError(
-                    f"Judge {spec.id!r} is already registered. Use on_duplicate='overwrite' to "
-                    "replace it or 'skip' to keep the existing one."
-                )
-        self.judges[spec.id] = spec
+        from meta_evaluator.judges._spec import resolve_duplicate
+
+        old = self.judges.get(spec.id)
+        self.judges[spec.id] = spec if old is None else resolve_duplicate(old, spec, on_duplicate)
 
     def load_judges_from_yaml(
         self,
         yaml_file: str | Path,
-        on_duplicate: Literal["skip", "overwrite", "error"] = "skip",
+        on_duplicate: OnDuplicate = "error",
         async_mode: bool = True,
     ) -> list[str]:
         """Register every judge defined in a YAML file (a top-level ``judges:`` list).
 
         Args:
             yaml_file: The YAML file.
-            on_duplicate: What to do with ids already registered.
+            on_duplicate: For an id already registered with a *different* definition:
+                ``"error"`` (default: names the changed fields, registers nothing),
+                ``"replace"`` (alias ``"overwrite"``) takes the file's definition, ``"skip"``
+                keeps the registered one and logs a WARNING naming the changed fields.
+                Identical definitions are a no-op under every policy.
             async_mode: Kept for compatibility: judges always run asynchronously.
 
         Returns:
             The ids of the judges now registered from the file.
+
+        Raises:
+            JudgeConfigError: The file is invalid, or a changed definition with
+                ``on_duplicate="error"`` (then no judge of the file is registered).
         """
         from meta_evaluator.judges import load_judge_specs
+        from meta_evaluator.judges._spec import resolve_duplicate
 
         specs = load_judge_specs(yaml_file)
-        for spec in specs:
-            self._register_judge(spec, on_duplicate)
+        where = repr(str(yaml_file))
+        chosen = [
+            resolve_duplicate(self.judges[s.id], s, on_duplicate, where=where)
+            if s.id in self.judges
+            else s
+            for s in specs
+        ]
+        for spec in chosen:
+            self.judges[spec.id] = spec
         return [s.id for s in specs]
 
     async def arun_judges(
@@ -236,6 +251,7 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
@@ -261,6 +277,7 @@ class MetaEvaluator:
             cache_dir=self.cache_dir,
             skip_duplicates=skip_duplicates,
             progress=progress,
+            cache=cache,
         )
 
     def run_judges_async(
@@ -268,6 +285,7 @@ class MetaEvaluator:
         judge_ids: list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
+        cache: CacheMode = "on",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
@@ -277,12 +295,15 @@ class MetaEvaluator:
         Args:
             judge_ids: Judges to run (default: all registered).
             skip_duplicates: Reuse rows already journaled (resume) instead of re-querying.
-            progress: Show a progress bar (default: only when stderr is a terminal).
+            progress: Show progress (default: a bar on a terminal or in Jupyter, a line every
+                ~10% or 10 s otherwise); False for none.
+            cache: ``"on"`` reuses cached answers; ``"refresh"`` queries every row again and
+                stores the new answers; ``"off"`` neither reads nor writes the cache.
 
         Returns:
             judge_id -> JudgeResults.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
         """Every judge's saved results (runs and external files), keyed by judge id."""
@@ -298,27 +319,34 @@ class MetaEvaluator:
         return out
 
     def add_external_judge_results(
-        self, file_path: str | Path, judge_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        judge_id: str,
+        overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> JudgeResults:
         """Import labels produced elsewhere by a judge (``original_id`` + task columns).
+
+        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
 
         Raises:
             AnnotationError: A label outside the schema, an unknown id or a duplicate id.
         """
+        from meta_evaluator._ids import id_path
         from meta_evaluator.annotations import load_external_judge_results
         from meta_evaluator.judges._spec import check_judge_id
 
         task = self._require_task("add judge results")
         data = self._require_data("add judge results")
         check_judge_id(judge_id)
-        target = self.results_dir / judge_id
+        target = id_path(self.results_dir, judge_id, legacy=judge_id)
         if (target / "state.json").exists() and not overwrite:
             raise ProjectError(
                 f"Judge {judge_id!r} already has results in {str(target)!r}. Pass "
                 "overwrite=True to replace them."
             )
         res = load_external_judge_results(
-            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids)
+            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids), id_column=id_column
         )
         res.save(target)
         return res
@@ -338,20 +366,38 @@ class MetaEvaluator:
         return self._annotations
 
     def add_external_annotation_results(
-        self, file_path: str | Path, annotator_id: str, overwrite: bool = False
+        self,
+        file_path: str | Path,
+        annotator_id: str,
+        overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
-        """Import one annotator's labels (``original_id`` + task columns; sparse is fine)."""
-        self._add_annotations(file_path, annotator_id=annotator_id, overwrite=overwrite)
+        """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
+
+        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
+        """
+        self._add_annotations(
+            file_path, annotator_id=annotator_id, overwrite=overwrite, id_column=id_column
+        )
 
     def add_annotations_long_format(
         self,
         file_path: str | Path,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool = False,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
-        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``)."""
+        """Import one file holding many annotators (``original_id, annotator_id, <tasks>``).
+
+        ``annotator_column`` / ``id_column`` name the annotator and sample-id columns when
+        they are not ``annotator_id`` / ``original_id``.
+        """
         self._add_annotations(
-            file_path, annotator_id=None, annotator_column=annotator_column, overwrite=overwrite
+            file_path,
+            annotator_id=None,
+            annotator_column=annotator_column,
+            overwrite=overwrite,
+            id_column=id_column,
         )
 
     def add_label_studio_annotations(
@@ -430,6 +476,7 @@ class MetaEvaluator:
         annotator_id: str | None,
         annotator_column: str = C.ANNOTATOR_ID,
         overwrite: bool,
+        id_column: str = C.ORIGINAL_ID,
     ) -> None:
         from meta_evaluator.annotations import load_annotation_file
 
@@ -440,6 +487,7 @@ class MetaEvaluator:
             annotator_id=annotator_id,
             known_ids=ids,
             annotator_column=annotator_column,
+            id_column=id_column,
         )
         self._store_annotations(frame, overwrite=overwrite)
 
@@ -490,7 +538,7 @@ class MetaEvaluator:
         existing = {c.unique_name() for c in self.metrics_configs}
         for cfg in metrics_config.metrics:
             if cfg.unique_name() in existing:
-                logger.info("metric config %s already present: skipped", cfg.unique_name())
+                logger.debug("metric config %s already present: skipped", cfg.unique_name())
                 continue
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())
@@ -573,6 +621,8 @@ class MetaEvaluator:
             for col in (C.INPUT_TOKENS, C.OUTPUT_TOKENS, C.COST_USD):
                 if col in df.columns and df[col].null_count() < df.height:
                     info[col] = float(df[col].fill_null(0).sum())
+            if C.COST_USD not in info and res.source == "run":
+                info["cost_note"] = res.info.get("cost_note") or "unknown"
             judge_info[jid] = info
         annotation_info: dict[str, Any] = {}
         if self.eval_task is not None and self._annotations_exist():

@@ -1,5 +1,6 @@
 import pytest
 
+from meta_evaluator import columns as C
 from meta_evaluator.errors import AnnotationError, TaskSchemaError
 from meta_evaluator.eval_task import EvalTask, MultiLabelSchema
 
@@ -62,7 +63,7 @@ def test_validate_label_normalises():
     assert task.validate_label("text", 5) == "5"
     assert task.validate_label("ml", "y|x") == ["x", "y"]
     assert task.validate_label("ml", '["y"]') == ["y"]
-    assert task.validate_label("ml", "") == []
+    assert task.validate_label("ml", "") is None  # blank = not labelled; "[]" = no outcome
     assert task.validate_label("cat", None) is None
     assert task.validate_label("num", float("nan")) is None
 
@@ -95,3 +96,45 @@ def test_output_json_schema():
     assert schema["properties"]["cat"] == {"type": "string", "enum": ["a", "b"]}
     assert schema["properties"]["ml"]["items"]["enum"] == ["x"]
     assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("name", C.RESERVED)
+def test_task_named_like_a_results_column_is_refused(name):
+    with pytest.raises(TaskSchemaError, match=rf"task name '{name}' is reserved"):
+        make(**{name: ["a", "b"]})
+
+
+def test_schema_labels_are_stripped_like_incoming_labels():
+    task = make(t=["Yes ", " No"], ml=MultiLabelSchema(outcomes=[" a", "b "]))
+    assert task.allowed_labels("t") == ["Yes", "No"]
+    assert task.allowed_labels("ml") == ["a", "b"]
+    assert task.validate_label("t", "Yes ") == "Yes"  # a Label Studio export of "Yes "
+    assert task.validate_label("t", " No\n") == "No"
+    assert task.validate_label("ml", [" b", "a "]) == ["a", "b"]
+    assert task.output_json_schema()["properties"]["t"]["enum"] == ["Yes", "No"]
+
+
+@pytest.mark.parametrize(
+    ("labels", "match"),
+    [
+        (["yes ", "yes"], r"same once surrounding whitespace is removed: \[\['yes ', 'yes'\]\]"),
+        (["yes", "  "], r"blank label\(s\) \['  '\]"),
+        (["", "no"], r"blank label\(s\) \[''\]"),
+    ],
+)
+def test_labels_blank_or_colliding_after_stripping_are_refused(labels, match):
+    with pytest.raises(TaskSchemaError, match=match):
+        make(t=labels)
+    with pytest.raises(TaskSchemaError, match=match):
+        MultiLabelSchema(outcomes=labels)
+
+
+def test_multilabel_blank_is_unlabelled_and_empty_list_is_no_outcome():
+    task = make(ml=MultiLabelSchema(outcomes=["x", "y"]))
+    assert task.validate_label("ml", "") is None
+    assert task.validate_label("ml", "   ") is None
+    assert task.validate_label("ml", "[]") == []
+    assert task.validate_label("ml", []) == []
+    assert task.validate_label("ml", "y|x") == ["x", "y"]
+    assert task.validate_label("ml", '["y", "x"]') == ["x", "y"]
+    assert task.validate_label("ml", " y | x ") == ["x", "y"]

@@ -8,7 +8,13 @@ import pytest
 
 from meta_evaluator import EvalTask, MetaEvaluator
 from meta_evaluator.data import DataLoader
-from meta_evaluator.errors import AnnotationError, ConfigError, MetricConfigError, ProjectError
+from meta_evaluator.errors import (
+    AnnotationError,
+    ConfigError,
+    JudgeConfigError,
+    MetricConfigError,
+    ProjectError,
+)
 from meta_evaluator.meta_evaluator import MetaEvaluator as MetaEvaluatorAlias
 from meta_evaluator.scores import MetricConfig, MetricsConfig
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult
@@ -261,6 +267,9 @@ def test_judges_run_resume_and_score_through_the_project(tmp_path, inputs, monke
     assert state["judges"][0]["api_key_env"] == "ME_TEST_KEY"
     res = again.compare_async()
     assert {r.judge_id for r in res} == {"j1", "fake_gpt"}
+    # the run summary says why the cost is unknown instead of a bare dash
+    html = (project / "scores" / "score_report.html").read_text()
+    assert "no price for model &#x27;gpt-fake&#x27;" in html
 
 
 def test_label_studio_and_argilla_exports_through_the_project(tmp_path, inputs):
@@ -316,3 +325,52 @@ def test_label_studio_and_argilla_exports_through_the_project(tmp_path, inputs):
     ev.save_state()
     again = MetaEvaluator(tmp_path / "p", load=True)
     assert again.annotations.annotator_ids == ["ann@example.org", "u-7"]
+
+
+def _yaml(path, model, temperature=0):
+    path.write_text(
+        "judges:\n"
+        f"  - {{id: j1, llm_client: openai, model: {model}, prompt: 'x {{prompt}}',"
+        f" temperature: {temperature}}}\n"
+        "  - {id: j2, llm_client: openai, model: m2, prompt: 'y {prompt}'}\n"
+    )
+    return path
+
+
+def test_yaml_changed_definition_is_an_error_naming_the_fields(tmp_path, caplog):
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    first = _yaml(tmp_path / "a.yaml", "gpt-4o-mini")
+    assert ev.load_judges_from_yaml(first) == ["j1", "j2"]
+    assert ev.load_judges_from_yaml(first) == ["j1", "j2"]  # identical: a no-op
+    changed = _yaml(tmp_path / "b.yaml", "gpt-4o", temperature=0.5)
+    with pytest.raises(
+        JudgeConfigError,
+        match=r"Judge 'j1' in '.*b\.yaml' is already registered with a different definition: "
+        r"model: 'gpt-4o-mini' -> 'gpt-4o', temperature: 0\.0 -> 0\.5\. Pass "
+        r"on_duplicate='replace'",
+    ):
+        ev.load_judges_from_yaml(changed)
+    assert ev.judges["j1"].model == "gpt-4o-mini"  # nothing registered
+    with caplog.at_level("WARNING", logger="meta_evaluator.judges"):
+        ev.load_judges_from_yaml(changed, on_duplicate="skip")  # the seed's call still works
+    assert ev.judges["j1"].model == "gpt-4o-mini"
+    warning = next(r for r in caplog.records if r.levelname == "WARNING").getMessage()
+    assert "model: 'gpt-4o-mini' -> 'gpt-4o'" in warning and "on_duplicate='skip'" in warning
+    ev.load_judges_from_yaml(changed, on_duplicate="replace")
+    assert ev.judges["j1"].model == "gpt-4o"
+    ev.load_judges_from_yaml(first, on_duplicate="overwrite")  # add_judge's word, kept
+    assert ev.judges["j1"].model == "gpt-4o-mini"
+
+
+def test_edited_prompt_file_counts_as_a_change(tmp_path):
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    prompt = tmp_path / "p1.txt"
+    prompt.write_text("Rate {prompt}")
+    ev.add_judge("j", "openai", "m", prompt_file=prompt)
+    ev.add_judge("j", "openai", "m", prompt_file=prompt)  # identical: no error
+    other = tmp_path / "p2.txt"
+    other.write_text("Judge {prompt}")
+    with pytest.raises(JudgeConfigError, match=r"prompt_file: '.*p1\.txt' -> '.*p2\.txt'"):
+        ev.add_judge("j", "openai", "m", prompt_file=other)
+    with pytest.raises(JudgeConfigError, match=r"'on_duplicate' parameter must be one of"):
+        ev.add_judge("j", "openai", "m", prompt_file=other, on_duplicate="keep")

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._ids import validate_id
 from meta_evaluator.annotations._loader import normalise_label_frame
 from meta_evaluator.data._loader import read_table
-from meta_evaluator.errors import AnnotationError
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._results import JudgeResults
 
@@ -43,13 +43,10 @@ def load_external_judge_results(
         JudgeResults with ``source="external"``, one row per file row.
 
     Raises:
+        JudgeConfigError: ``judge_id`` breaks the id rule (see ``meta_evaluator._ids``).
         DataFileError, ColumnError, IdError, AnnotationError: As for annotation files.
     """
-    if not isinstance(judge_id, str) or not judge_id.strip():
-        raise AnnotationError(
-            "The 'judge_id' parameter of load_external_judge_results must be a non-empty "
-            f"string; got {judge_id!r}."
-        )
+    validate_id("judge", judge_id)
     path = Path(file_path)
     raw = read_table(path, what="external judge results file", all_strings=True)
     labels = normalise_label_frame(

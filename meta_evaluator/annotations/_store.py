@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from pathlib import Path
@@ -10,9 +11,9 @@ from typing import Any
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._ids import id_to_filename
 from meta_evaluator._io import atomic_write, atomic_write_text
 from meta_evaluator.annotations._loader import label_dtype, normalise_label_frame
-from meta_evaluator.data._loader import safe_file_stem
 from meta_evaluator.errors import AnnotationError, DataError, ProjectError
 from meta_evaluator.eval_task import EvalTask
 
@@ -128,14 +129,17 @@ class AnnotationStore:
     def save(self, directory: Path) -> None:
         """Write ``<annotator>.parquet`` per annotator and ``state.json`` into ``directory``.
 
-        File names are sanitised annotator ids (see ``safe_file_stem``); the real ids are kept in
-        ``state.json``. Every write is atomic; ``state.json`` is written last.
+        File names come from :func:`meta_evaluator._ids.id_to_filename` (injective: two ids
+        never share a file); the real id is kept in the table's ``annotator_id`` column and in
+        ``state.json``. Every write is atomic; ``state.json`` is written last, and only then are
+        tables of the previous state that the new one no longer lists removed.
         """
         directory = Path(directory)
+        previous = _listed_files(directory)
         entries = []
         for aid in self.annotator_ids:
             frame = self._frames[aid]
-            file_name = f"{safe_file_stem(aid)}.parquet"
+            file_name = f"{id_to_filename(aid)}.parquet"
             atomic_write(directory / file_name, functools.partial(_write_parquet, frame))
             entries.append(
                 {
@@ -153,6 +157,9 @@ class AnnotationStore:
             "annotators": entries,
         }
         atomic_write_text(directory / _STATE_FILE, json.dumps(state, indent=2))
+        for stale in previous - {e["file"] for e in entries}:
+            with contextlib.suppress(OSError):
+                (directory / stale).unlink()
 
     @classmethod
     def load(cls, directory: Path, task: EvalTask) -> AnnotationStore:
@@ -181,13 +188,36 @@ class AnnotationStore:
                     f"Cannot read annotations of {entry['annotator_id']!r} from {str(path)!r}: "
                     f"{exc}. Restore the file, or add this annotator's annotations again."
                 ) from exc
-            store._frames[entry["annotator_id"]] = normalise_label_frame(
+            aid = entry["annotator_id"]
+            if C.ANNOTATOR_ID in frame.columns:
+                inside = frame[C.ANNOTATOR_ID].unique().to_list()
+                if inside and inside != [aid]:
+                    raise ProjectError(
+                        f"Annotation table {str(path)!r} holds annotator(s) {inside!r} but "
+                        f"{str(directory / _STATE_FILE)!r} lists it for {aid!r}: the files were "
+                        "mixed up. Restore them, or add this annotator's annotations again."
+                    )
+            store._frames[aid] = normalise_label_frame(
                 frame.drop(C.ANNOTATOR_ID, strict=False),
                 task=task,
                 origin=f"saved annotations {str(path)!r}",
-                owner_id=entry["annotator_id"],
+                owner_id=aid,
+                check_owner_ids=False,
             )
         return store
+
+
+def _listed_files(directory: Path) -> set[str]:
+    """Table files named by the store's current ``state.json`` (none when unreadable)."""
+    try:
+        state = json.loads((directory / _STATE_FILE).read_text(encoding="utf-8"))
+        return {
+            str(e["file"])
+            for e in state["annotators"]
+            if Path(str(e["file"])).name == str(e["file"])  # plain names inside the folder
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:

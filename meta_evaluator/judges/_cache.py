@@ -56,10 +56,14 @@ class ResponseCache:
 
     Args:
         root: The cache folder (``<project>/cache``), or None for a cache that never hits.
+        read: False for a *refreshing* cache: lookups always miss (every answer is queried
+            again) but new answers are still stored, replacing the old ones.
     """
 
-    def __init__(self, root: Path | None) -> None:
+    def __init__(self, root: Path | None, *, read: bool = True) -> None:
         self.root = Path(root) if root is not None else None
+        self.read = read
+        """Whether lookups may hit (False: refresh the cached answers)."""
         self.hits = 0
         """Lookups answered from the cache in this process."""
         self.misses = 0
@@ -75,8 +79,8 @@ class ResponseCache:
         return self.root / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Completion | None:
-        """The stored completion for ``key``, or None."""
-        if self.root is None:
+        """The stored completion for ``key``, or None (always None when not ``read``)."""
+        if self.root is None or not self.read:
             return None
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))

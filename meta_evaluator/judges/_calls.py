@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import time
 from collections import Counter
@@ -30,10 +31,16 @@ from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
 from meta_evaluator.judges._prompt import build_messages
 from meta_evaluator.judges._spec import JudgeSpec
 
-__all__ = ["MAX_RETRY_AFTER_S"]
+__all__ = ["AUTH_STATUSES", "MAX_RETRY_AFTER_S"]
 
 MAX_RETRY_AFTER_S = 300.0
 """Longest provider-requested wait that is honoured."""
+
+AUTH_STATUSES = (401, 403)
+"""HTTP statuses that stop a judge when they answer its first call(s): every call would fail."""
+
+log = logging.getLogger("meta_evaluator.judges")
+_sleep = asyncio.sleep  # the one place a row waits (a seam for tests)
 
 
 @dataclass(kw_only=True)
@@ -53,14 +60,42 @@ class _Judge:
     tpm: AsyncLimiter | None
     calls: int = 0
     cache_hits: int = 0
+    answered: int = 0
+    """Calls that got an HTTP answer (any answer: a 401 after one is not a key problem)."""
+    halted: str | None = None
+    """Why the judge's remaining calls were stopped (HTTP 401/403 on its first calls)."""
+    warned_wait: bool = False
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def halt(self, exc: JudgeCallError) -> None:
+        """Stop the judge's remaining calls after an auth failure on its first call(s)."""
+        if self.halted is not None:
+            return
+        self.halted = (
+            f"not called: judge {self.spec.id!r} stopped after HTTP {exc.status_code} on its "
+            f"first call(s) ({exc}). Fix the key (api_key_env) or its permissions and re-run: "
+            "these rows are queried again"
+        )
+        log.warning(
+            "judge %s: HTTP %s on its first call(s) (%s): stopping its remaining calls; they are "
+            "recorded as llm_error. Check the key (api_key_env) and its permissions.",
+            self.spec.id,
+            exc.status_code,
+            exc,
+        )
 
 
 @dataclass(kw_only=True)
 class _Acc:
     """What one row spent."""
 
-    attempts: int = 0
+    row_id: str = ""
+    calls: int = 0
+    """Provider calls made (all samples, all retries)."""
+    tries: int = 0
+    """The most calls one sample needed (1 = no retry)."""
+    waited: float = 0.0
+    """Seconds spent waiting between retries (backoff and Retry-After), all samples."""
     latency: float = 0.0
     in_tok: int | None = None
     out_tok: int | None = None
@@ -84,6 +119,10 @@ class _Sample:
     confidence: float | None = None
 
 
+class _Halted(JudgeCallError):
+    """Raised instead of a call once the judge is halted (no call was made)."""
+
+
 def _backoff(spec: JudgeSpec, attempt: int, retry_after: float | None) -> float:
     if retry_after is not None and retry_after > 0:
         return min(retry_after, MAX_RETRY_AFTER_S) + random.uniform(0, spec.backoff_base_s / 4)
@@ -102,22 +141,57 @@ async def _call(j: _Judge, messages: list[dict[str, str]], acc: _Acc) -> Complet
     spec = j.spec
     est = sum(len(m["content"]) for m in messages) / 4 + (spec.max_tokens or 0)
     async with j.sem:
+        if j.halted is not None:  # stopped while this row waited for a slot
+            raise _Halted(j.halted, retryable=False)
         if j.rpm is not None:
             await j.rpm.acquire()
         if j.tpm is not None:
             await j.tpm.acquire(min(max(1.0, est), j.tpm.max_rate))
         t0 = time.perf_counter()
-        acc.attempts += 1
+        acc.calls += 1
         j.calls += 1
         try:
             async with asyncio.timeout(spec.timeout_s):
                 comp = await j.client.complete(messages, settings=j.settings)
         except TimeoutError:
             raise JudgeCallError(f"timed out after {spec.timeout_s:g} s", retryable=True) from None
+        except JudgeCallError as exc:
+            if exc.status_code in AUTH_STATUSES and j.answered == 0:
+                j.halt(exc)
+            elif exc.status_code is not None:
+                j.answered += 1
+            raise
         finally:
             acc.latency += time.perf_counter() - t0
+    j.answered += 1
     acc.add(comp)
     return comp
+
+
+def _retry_wait(j: _Judge, acc: _Acc, attempt: int, exc: JudgeCallError) -> float | str:
+    """Seconds to wait before the next try, or why the row stops retrying now.
+
+    The waits of one row (all samples) stay within its retry budget, ``timeout_s *
+    max_retries``: a computed backoff is cut to what is left; a provider's ``Retry-After``
+    longer than what is left ends the row's retries with a WARNING naming the wait (the row
+    is an ``llm_error`` and is queried again on the next run).
+    """
+    spec = j.spec
+    budget = spec.timeout_s * spec.max_retries
+    left = max(0.0, budget - acc.waited)
+    if exc.retry_after is not None and exc.retry_after > left:
+        note = (
+            f"the provider asked to wait {exc.retry_after:g} s (Retry-After) but only {left:g} s "
+            f"of the row's retry budget (timeout_s x max_retries = {budget:g} s) were left; "
+            "not retried"
+        )
+        level = logging.DEBUG if j.warned_wait else logging.WARNING
+        j.warned_wait = True
+        log.log(level, "judge %s: row %r: %s (re-run to query it again)", spec.id, acc.row_id, note)
+        return note
+    if left <= 0:
+        return f"retry budget (timeout_s x max_retries = {budget:g} s) used up"
+    return min(_backoff(spec, attempt, exc.retry_after), left)
 
 
 async def _sample(
@@ -157,17 +231,33 @@ async def _sample(
     last_raw: str | None = None
     last_error = "no call made"
     last_status = C.STATUS_LLM_ERROR
+    tries = 0
     for attempt in range(spec.max_retries + 1):
+        if j.halted is not None:
+            last_error, last_status = j.halted, C.STATUS_LLM_ERROR
+            break
         try:
             comp = await _call(j, messages, acc)
+        except _Halted as exc:
+            last_error, last_status = str(exc), C.STATUS_LLM_ERROR
+            break
         except JudgeCallError as exc:
+            tries += 1
+            acc.tries = max(acc.tries, tries)
             code = f" (HTTP {exc.status_code})" if exc.status_code else ""
             last_error, last_status = f"{exc}{code}", C.STATUS_LLM_ERROR
             if not exc.retryable:
                 break
             if attempt < spec.max_retries:
-                await asyncio.sleep(_backoff(spec, attempt, exc.retry_after))
+                wait = _retry_wait(j, acc, attempt, exc)
+                if isinstance(wait, str):
+                    last_error = f"{last_error}; {wait}"
+                    break
+                acc.waited += wait
+                await _sleep(wait)
             continue
+        tries += 1
+        acc.tries = max(acc.tries, tries)
         last_raw = comp.text
         parsed = parse_answer(comp.text, task, method=method, fallback=fallback)
         if parsed.status == C.STATUS_SUCCESS:
@@ -192,11 +282,10 @@ async def _sample(
             status=parsed.status,
             confidence=comp.confidence,
         )
-    calls = acc.attempts
     return _Sample(
         parsed=None,
         raw=last_raw,
-        error=f"{last_error} (after {calls} call{'s' if calls != 1 else ''})",
+        error=f"{last_error} (after {tries} call{'s' if tries != 1 else ''})",
         status=last_status,
     )
 
@@ -223,7 +312,7 @@ def _vote(task: EvalTask, samples: list[_Sample], n: int) -> tuple[dict[str, Any
 async def _process_row(
     j: _Judge, task: EvalTask, row: dict[str, Any], cache: ResponseCache
 ) -> dict[str, Any]:
-    acc = _Acc()
+    acc = _Acc(row_id=str(row.get(C.ORIGINAL_ID)))
     if _row_is_empty(row, j.used_columns):
         return _record(
             C.STATUS_SKIPPED,
@@ -274,7 +363,8 @@ def _record(
         C.INPUT_TOKENS: acc.in_tok,
         C.OUTPUT_TOKENS: acc.out_tok,
         C.COST_USD: acc.cost,
-        C.ATTEMPTS: acc.attempts,
+        C.ATTEMPTS: acc.tries,
+        C.CALLS: acc.calls,
         C.CONFIDENCE: confidence,
         "labels": labels,
     }

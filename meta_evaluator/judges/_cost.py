@@ -1,14 +1,42 @@
-"""Dollar cost of a call from litellm's bundled cost map, without importing litellm."""
+"""Dollar cost of a call from litellm's bundled cost map (without importing litellm) or our table.
+
+Lookup order for a model name: the exact name, ``provider/name``, the name without a
+``provider/`` prefix; then the name without a ``-latest`` or date suffix (``-20250514``) and
+its Bedrock spelling (``anthropic.<name>-v1:0``) in litellm's map; then
+:data:`CLAUDE_PRICES`, our table of Anthropic list prices for the Claude families litellm's
+bundled map may lack under their API names (``claude-3-5-haiku-latest``,
+``claude-sonnet-4-20250514``, ``claude-opus-4-1``, ...). When nothing matches the cost is
+unknown and :func:`cost_unknown_reason` says why.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["estimate_cost"]
+__all__ = ["CLAUDE_PRICES", "cost_unknown_reason", "estimate_cost"]
+
+CLAUDE_PRICES: dict[str, tuple[float, float]] = {
+    "claude-3-haiku": (0.25, 1.25),
+    "claude-3-sonnet": (3.0, 15.0),
+    "claude-3-opus": (15.0, 75.0),
+    "claude-3-5-haiku": (0.80, 4.0),
+    "claude-3-5-sonnet": (3.0, 15.0),
+    "claude-3-7-sonnet": (3.0, 15.0),
+    "claude-haiku-4-5": (1.0, 5.0),
+    "claude-sonnet-4": (3.0, 15.0),
+    "claude-sonnet-4-5": (3.0, 15.0),
+    "claude-opus-4": (15.0, 75.0),
+    "claude-opus-4-1": (15.0, 75.0),
+    "claude-opus-4-5": (5.0, 25.0),
+}
+"""Claude family -> (input, output) USD per million tokens (Anthropic's list prices)."""
+
+_SUFFIX = re.compile(r"(-latest|-\d{8}|-0)$")
 
 _cost_lock = threading.Lock()
 _cost_map: dict[str, Any] | None = None
@@ -60,16 +88,68 @@ def estimate_cost(
     """
     if input_tokens is None and output_tokens is None:
         return None
+    prices = _prices(model, provider)
+    if prices is None:
+        return None
+    cin, cout = prices
+    return (input_tokens or 0) * cin + (output_tokens or 0) * cout
+
+
+def _family(name: str) -> str:
+    """``claude-sonnet-4-20250514`` -> ``claude-sonnet-4``; ``claude-3-5-haiku-latest`` -> ..."""
+    prev = None
+    while prev != name:
+        prev, name = name, _SUFFIX.sub("", name)
+    return name
+
+
+def _prices(model: str, provider: str | None) -> tuple[float, float] | None:
+    """(input, output) USD per token for ``model``, or None (see the module docstring)."""
     table = _load_cost_map()
-    candidates = [model]
-    if provider:
-        candidates.append(f"{provider}/{model}")
-    if "/" in model:
-        candidates.append(model.split("/", 1)[1])
+    bare = model.split("/", 1)[1] if "/" in model else model
+    family = _family(bare)
+    candidates = [model, f"{provider}/{model}" if provider else "", bare, family]
+    dated = re.search(r"-(\d{8})$", bare)
+    candidates += [f"anthropic.{bare}-v1:0", f"anthropic.{family}-v1:0"]
+    if dated:
+        candidates.append(f"anthropic.{family}-{dated.group(1)}-v1:0")
     for name in candidates:
-        entry = table.get(name)
+        entry = table.get(name) if name else None
         if isinstance(entry, dict) and "input_cost_per_token" in entry:
             cin = float(entry.get("input_cost_per_token") or 0.0)
             cout = float(entry.get("output_cost_per_token") or 0.0)
-            return (input_tokens or 0) * cin + (output_tokens or 0) * cout
+            return cin, cout
+    ours = CLAUDE_PRICES.get(family)
+    if ours is not None:
+        return ours[0] / 1e6, ours[1] / 1e6
+    return None
+
+
+def cost_unknown_reason(
+    model: str,
+    *,
+    provider: str | None = None,
+    has_tokens: bool = True,
+) -> str | None:
+    """Why a run's cost is unknown (None when :func:`estimate_cost` can price the model).
+
+    Args:
+        model: The model name.
+        provider: The judge's client (``openai``, ``anthropic``, ``local``, ...).
+        has_tokens: Whether the provider reported token counts.
+
+    Example:
+        >>> cost_unknown_reason("claude-3-5-haiku-latest", provider="anthropic") is None
+        True
+        >>> cost_unknown_reason("my-finetune", provider="openai")
+        "no price for model 'my-finetune' in litellm's cost map or meta_evaluator's Claude table"
+    """
+    if provider == "local":
+        return "local judge: no provider cost"
+    if not has_tokens:
+        return "the provider reported no token counts"
+    if _prices(model, provider) is None:
+        return (
+            f"no price for model {model!r} in litellm's cost map or meta_evaluator's Claude table"
+        )
     return None

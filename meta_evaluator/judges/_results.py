@@ -25,6 +25,7 @@ RESULT_META_COLUMNS: dict[str, Any] = {
     C.OUTPUT_TOKENS: pl.Int64,
     C.COST_USD: pl.Float64,
     C.ATTEMPTS: pl.Int64,
+    C.CALLS: pl.Int64,
     C.CONFIDENCE: pl.Float64,
 }
 """Columns every results table carries besides the task columns, with their dtypes."""

@@ -19,12 +19,17 @@ record) is in ``_calls``. For every judge, side by side:
    connection) waits ``uniform(0, min(backoff_max_s, backoff_base_s * 2**attempt))`` (full
    jitter) or the provider's Retry-After (up to 300 s) and tries again; an answer that cannot be
    parsed (or is only ``partial``) is retried at once. Both count against ``max_retries``; the
-   best answer seen is kept. Each call has a hard ``timeout_s``.
+   best answer seen is kept. Each call has a hard ``timeout_s``. The waits of one row stay
+   within ``timeout_s * max_retries`` in total: a Retry-After longer than what is left ends the
+   row's retries with a WARNING naming the wait. An HTTP 401/403 answering a judge's first
+   call(s) stops that judge: its remaining rows are ``llm_error`` rows saying why, not calls.
 5. **Rows, not exceptions.** Every row ends with a status (``success``, ``partial``,
    ``parsing_error``, ``llm_error``, ``skipped`` — a row whose template columns are all empty
    is skipped, not paid for), an error message, the raw text, latency (time spent in calls),
-   tokens, cost and attempts (calls made; a cache hit makes none). An unexpected exception in a
-   row is recorded as ``llm_error`` with its text. Each finished row is appended to the journal.
+   tokens, cost, ``attempts`` (the most calls one answer needed: 1 = no retry) and ``calls``
+   (every call of the row, all samples and retries; a cache hit makes none). An unexpected
+   exception in a row is recorded as ``llm_error`` with its text. Each finished row is
+   appended to the journal.
 6. **Consistency.** ``consistency=N`` samples N answers per row; each task keeps its majority
    label (ties: the smallest label by its JSON text) and the row's ``confidence`` is the
    smallest per-task vote share, counted over the N samples (a failed sample votes for
@@ -43,12 +48,13 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import polars as pl
 from aiolimiter import AsyncLimiter
 
 from meta_evaluator import columns as C
+from meta_evaluator._ids import id_path
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import JudgeConfigError
 from meta_evaluator.eval_task import EvalTask
@@ -61,16 +67,19 @@ from meta_evaluator.judges._calls import _backoff as _backoff
 from meta_evaluator.judges._calls import _Sample as _Sample
 from meta_evaluator.judges._calls import _vote as _vote
 from meta_evaluator.judges._clients import CallSettings, JudgeClient, make_client
+from meta_evaluator.judges._cost import cost_unknown_reason
 from meta_evaluator.judges._journal import Journal
-from meta_evaluator.judges._progress import RunProgress
+from meta_evaluator.judges._progress import RunProgress, quiet_client_logs
 from meta_evaluator.judges._prompt import check_template, system_message
 from meta_evaluator.judges._results import RESULT_META_COLUMNS, JudgeResults
 from meta_evaluator.judges._spec import JudgeSpec
 
-__all__ = ["run_judges", "run_judges_async"]
+__all__ = ["CacheMode", "run_judges", "run_judges_async"]
 
 log = logging.getLogger("meta_evaluator.judges")
 ClientFactory = Callable[..., JudgeClient]
+CacheMode = Literal["on", "refresh", "off"]
+"""How a run uses the response cache: read+write, write only (re-query), or not at all."""
 _FAILED = (C.STATUS_PARSING_ERROR, C.STATUS_LLM_ERROR)
 
 
@@ -145,7 +154,7 @@ async def _prepare(
                 response_schema=schema if want_schema else None,
                 extra=extra,
             )
-            out_dir = Path(results_dir) / spec.id
+            out_dir = id_path(Path(results_dir), spec.id, legacy=spec.id)
             judges.append(
                 _Judge(
                     spec=spec,
@@ -262,7 +271,7 @@ def _finish(j: _Judge, task: EvalTask, ids: list[str], started: float, t0: str) 
             return None
         return float(s.sum()) if col == C.COST_USD else int(s.sum())
 
-    info = {
+    info: dict[str, Any] = {
         "client": spec.llm_client,
         "fingerprint": j.fingerprint,
         "spec": spec.to_state(),
@@ -271,10 +280,22 @@ def _finish(j: _Judge, task: EvalTask, ids: list[str], started: float, t0: str) 
         "input_tokens": total(C.INPUT_TOKENS),
         "output_tokens": total(C.OUTPUT_TOKENS),
         "cost_usd": total(C.COST_USD),
+        "cost_note": None,
         "wall_s": round(time.perf_counter() - started, 3),
         "started_at": t0,
         "finished_at": datetime.now(UTC).isoformat(),
     }
+    if info["cost_usd"] is None:
+        answered = frame[C.STATUS].is_in([C.STATUS_SUCCESS, C.STATUS_PARTIAL]).any()
+        info["cost_note"] = (
+            cost_unknown_reason(
+                spec.model,
+                provider=spec.llm_client,
+                has_tokens=info["input_tokens"] is not None or info["output_tokens"] is not None,
+            )
+            if answered
+            else "no row was answered"
+        ) or "the provider's answers carried no cost"
     res = JudgeResults(
         judge_id=spec.id,
         task_names=task.task_names,
@@ -299,6 +320,7 @@ async def run_judges_async(
     skip_duplicates: bool = True,
     progress: bool | None = None,
     client_factory: ClientFactory = make_client,
+    cache: CacheMode = "on",
 ) -> dict[str, JudgeResults]:
     """Run judges over the evaluation data, side by side, and save their results.
 
@@ -309,6 +331,8 @@ async def run_judges_async(
         results_dir: The project's ``results/`` folder (``<results_dir>/<judge_id>/``).
         cache_dir: The response cache folder, or None to disable the cache.
         skip_duplicates: Reuse rows journaled as success/partial by the same judge definition.
+        cache: ``"on"`` reads and writes the response cache; ``"refresh"`` queries every row
+            again and stores the new answers; ``"off"`` neither reads nor writes it.
         progress: Draw a progress line (None: only when stderr is a TTY).
         client_factory: Builds a client; called like :func:`make_client` (``llm_client``
             positional; ``base_url``, ``api_key_env``, ``max_connections``, ``judge_id``
@@ -320,51 +344,60 @@ async def run_judges_async(
     Raises:
         JudgeConfigError: A judge is invalid (template, client, key) — raised before any call.
     """
-    frame = data.data
-    judges = await _prepare(specs, task, frame, Path(results_dir), client_factory)
-    cache = ResponseCache(Path(cache_dir) if cache_dir is not None else None)
-    rows = list(frame.iter_rows(named=True))
-    ids = [str(r[C.ORIGINAL_ID]) for r in rows]
-    bar = RunProgress(enabled=progress)
-    started, t0 = time.perf_counter(), datetime.now(UTC).isoformat()
-    try:
-        reused: dict[str, dict[str, dict[str, Any]]] = {}
-        id_set = set(ids)
-        for j in judges:
-            state = j.journal.read()
-            if state.stale:
-                log.info(
-                    "judge %s: %d journaled row(s) came from a different definition of this "
-                    "judge (model, prompt or params changed); they will be re-queried",
-                    j.spec.id,
-                    state.stale,
-                )
-            keep = {
-                rid: rec
-                for rid, rec in state.rows.items()
-                if skip_duplicates
-                and rid in id_set
-                and rec.get(C.STATUS) in (C.STATUS_SUCCESS, C.STATUS_PARTIAL)
-            }
-            reused[j.spec.id] = keep
-            if keep:
-                log.info(
-                    "judge %s: reusing %d finished row(s) from %s; %d to run",
-                    j.spec.id,
-                    len(keep),
-                    j.journal.path,
-                    len(ids) - len(keep),
-                )
-        async with asyncio.TaskGroup() as tg:
+    if cache not in ("on", "refresh", "off"):
+        raise JudgeConfigError(
+            f"The 'cache' parameter of run_judges_async must be 'on', 'refresh' or 'off'; got "
+            f"{cache!r}."
+        )
+    with quiet_client_logs():
+        frame = data.data
+        judges = await _prepare(specs, task, frame, Path(results_dir), client_factory)
+        store = ResponseCache(
+            Path(cache_dir) if cache_dir is not None and cache != "off" else None,
+            read=cache == "on",
+        )
+        rows = list(frame.iter_rows(named=True))
+        ids = [str(r[C.ORIGINAL_ID]) for r in rows]
+        bar = RunProgress(enabled=progress)
+        started, t0 = time.perf_counter(), datetime.now(UTC).isoformat()
+        try:
+            reused: dict[str, dict[str, dict[str, Any]]] = {}
+            id_set = set(ids)
             for j in judges:
-                tg.create_task(_run_judge(j, task, rows, reused[j.spec.id], cache, bar))
-        return {j.spec.id: _finish(j, task, ids, started, t0) for j in judges}
-    finally:
-        bar.close()
-        for j in judges:
-            j.journal.close()
-            with contextlib.suppress(Exception):
-                await j.client.aclose()
+                state = j.journal.read()
+                if state.stale:
+                    log.info(
+                        "judge %s: %d journaled row(s) came from a different definition of this "
+                        "judge (model, prompt or params changed); they will be re-queried",
+                        j.spec.id,
+                        state.stale,
+                    )
+                keep = {
+                    rid: rec
+                    for rid, rec in state.rows.items()
+                    if skip_duplicates
+                    and rid in id_set
+                    and rec.get(C.STATUS) in (C.STATUS_SUCCESS, C.STATUS_PARTIAL)
+                }
+                reused[j.spec.id] = keep
+                if keep:
+                    log.info(
+                        "judge %s: reusing %d finished row(s) from %s; %d to run",
+                        j.spec.id,
+                        len(keep),
+                        j.journal.path,
+                        len(ids) - len(keep),
+                    )
+            async with asyncio.TaskGroup() as tg:
+                for j in judges:
+                    tg.create_task(_run_judge(j, task, rows, reused[j.spec.id], store, bar))
+            return {j.spec.id: _finish(j, task, ids, started, t0) for j in judges}
+        finally:
+            bar.close()
+            for j in judges:
+                j.journal.close()
+                with contextlib.suppress(Exception):
+                    await j.client.aclose()
 
 
 def run_judges(specs: Sequence[JudgeSpec], **kwargs: Any) -> dict[str, JudgeResults]:

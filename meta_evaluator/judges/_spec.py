@@ -22,36 +22,42 @@ import contextlib
 import difflib
 import hashlib
 import json
-import re
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from meta_evaluator._ids import validate_id
 from meta_evaluator.errors import JudgeConfigError
 
-__all__ = ["JudgeSpec", "check_judge_id", "load_judge_specs"]
+__all__ = [
+    "JudgeSpec",
+    "OnDuplicate",
+    "changed_fields",
+    "check_judge_id",
+    "load_judge_specs",
+    "resolve_duplicate",
+]
 
-_ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_log = logging.getLogger("meta_evaluator.judges")
 
 
 def check_judge_id(judge_id: str) -> str:
     """Return ``judge_id`` if it is a valid judge id (it becomes a folder name).
 
+    The rule is :func:`meta_evaluator._ids.validate_id` (``kind="judge"``).
+
     Raises:
-        JudgeConfigError: The id is empty or has characters other than letters, digits, ``_ . -``.
+        JudgeConfigError: The id is empty, too long, has control characters or characters other
+            than letters, digits, ``_ . -``.
 
     Example:
         >>> check_judge_id("gpt4o_mini")
         'gpt4o_mini'
     """
-    if not isinstance(judge_id, str) or not _ID_RE.match(judge_id) or judge_id in {".", ".."}:
-        raise JudgeConfigError(
-            f"judge id {judge_id!r} may only contain letters, digits, '_', '.' and '-' "
-            "(it becomes a folder name). Rename it, e.g. 'gpt4o_mini'."
-        )
-    return judge_id
+    return validate_id("judge", judge_id)
 
 
 class JudgeSpec(BaseModel):
@@ -343,3 +349,76 @@ def _explain(exc: ValidationError, jid: Any, origin: str) -> str:
             else:
                 parts.append(f"{loc}={err.get('input')!r}: {msg}")
     return f"judge {jid!r}{origin}: " + "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------------- duplicates
+OnDuplicate = Literal["error", "replace", "skip", "overwrite"]
+"""What to do with a judge id that is already registered (``overwrite`` = ``replace``)."""
+
+_ON_DUPLICATE = ("error", "replace", "skip", "overwrite")
+
+
+def changed_fields(old: JudgeSpec, new: JudgeSpec) -> dict[str, tuple[Any, Any]]:
+    """The fields two definitions of a judge differ in: ``{field: (old, new)}``.
+
+    Prompt files are compared by resolved path.
+
+    Example:
+        >>> a = JudgeSpec(id="j", llm_client="openai", model="gpt-4o-mini", prompt="{r}")
+        >>> b = JudgeSpec(id="j", llm_client="openai", model="gpt-4o", prompt="{r}")
+        >>> changed_fields(a, b)
+        {'model': ('gpt-4o-mini', 'gpt-4o')}
+    """
+    before, after = old.to_state(), new.to_state()
+    return {
+        k: (before.get(k), after.get(k))
+        for k in [*before, *(k for k in after if k not in before)]
+        if before.get(k) != after.get(k)
+    }
+
+
+def resolve_duplicate(
+    old: JudgeSpec, new: JudgeSpec, on_duplicate: str, *, where: str = ""
+) -> JudgeSpec:
+    """The definition to keep when ``new.id`` is already registered as ``old``.
+
+    Identical definitions keep ``old`` silently under every policy. Otherwise ``"error"``
+    raises naming the changed fields, ``"replace"`` (alias ``"overwrite"``) takes ``new``, and
+    ``"skip"`` keeps ``old`` with a WARNING naming the changed fields.
+
+    Args:
+        old: The registered definition.
+        new: The incoming definition (same id).
+        on_duplicate: ``"error"``, ``"replace"``, ``"overwrite"`` or ``"skip"``.
+        where: Origin of ``new`` for messages (e.g. the YAML file).
+
+    Raises:
+        JudgeConfigError: ``on_duplicate`` is unknown, or ``"error"`` and the definitions differ.
+    """
+    if on_duplicate not in _ON_DUPLICATE:
+        raise JudgeConfigError(
+            f"The 'on_duplicate' parameter must be one of 'error', 'replace' or 'skip'; got "
+            f"{on_duplicate!r}."
+        )
+    diff = changed_fields(old, new)
+    if not diff:
+        return old
+    origin = f" in {where}" if where else ""
+    text = ", ".join(f"{k}: {a!r} -> {b!r}" for k, a, b in ((k, *v) for k, v in diff.items()))
+    if on_duplicate == "skip":
+        _log.warning(
+            "judge %r%s differs from the registered judge of that id (%s); keeping the registered "
+            "one (on_duplicate='skip'). Pass on_duplicate='replace' to take the new definition.",
+            new.id,
+            origin,
+            text,
+        )
+        return old
+    if on_duplicate == "error":
+        raise JudgeConfigError(
+            f"Judge {new.id!r}{origin} is already registered with a different definition: "
+            f"{text}. Pass on_duplicate='replace' to take the new definition, on_duplicate='skip' "
+            "to keep the registered one, or give the new judge another id."
+        )
+    _log.info("judge %r: replaced by the new definition (%s)", new.id, text)
+    return new

@@ -19,7 +19,7 @@ def make_project(
     schemas: dict = {"verdict": ["good", "bad", "unsure"], "score": [1, 2, 3, 4, 5]}
     if multilabel:
         schemas["tags"] = MultiLabelSchema(outcomes=["rude", "wrong"])
-        schemas["confidence"] = list(range(11))  # 0..10: a slider
+        schemas["certainty"] = list(range(11))  # 0..10: a slider
         schemas["note"] = None
     ev = MetaEvaluator(path, load=False)
     ev.add_eval_task(

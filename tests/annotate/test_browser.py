@@ -319,7 +319,7 @@ def test_every_widget_kind_flag_and_comment_with_the_keyboard(tmp_path: Path):
     row = MetaEvaluator(proj, load=True).annotations.long_frame().row(0, named=True)
     assert row == {
         "original_id": sample, "annotator_id": "carol", "verdict": "bad", "score": 4,
-        "tags": ["rude"], "confidence": 7, "note": "looks <i>fine</i>\nsecond line",
+        "tags": ["rude"], "certainty": 7, "note": "looks <i>fine</i>\nsecond line",
     }  # fmt: skip
     assert rnd.status()["flags"] == [
         {"annotator": "carol", "sample": sample, "comment": "ask the team"}

@@ -12,7 +12,13 @@ import pytest
 import meta_evaluator.annotations as ann_pkg
 from meta_evaluator import columns as C
 from meta_evaluator.annotations import load_annotation_file
-from meta_evaluator.errors import AnnotationError, ColumnError, DataFileError, IdError
+from meta_evaluator.errors import (
+    AnnotationError,
+    ColumnError,
+    ConfigError,
+    DataFileError,
+    IdError,
+)
 from meta_evaluator.eval_task import EvalTask, MultiLabelSchema
 
 TASK = EvalTask(
@@ -209,7 +215,9 @@ def test_multilabel_unknown_outcome(tmp_path):
 
 def test_multilabel_malformed_json(tmp_path):
     path = csv(tmp_path, 'original_id,harms\n1,"[""hateful""]"\n2,"[""hateful"""\n')
-    with pytest.raises(AnnotationError, match=r"row 2 .*is not a valid JSON list of outcomes"):
+    with pytest.raises(
+        AnnotationError, match=r"1 cell\(s\) are not a valid JSON list of outcomes, e\.g\. row 2 "
+    ):
         load_annotation_file(path, task=TASK, annotator_id="h1")
 
 
@@ -219,7 +227,8 @@ def test_unknown_ids_listed_with_count(tmp_path):
     with pytest.raises(
         AnnotationError,
         match=r"7 original_id value\(s\) are not in the evaluation data, e\.g\. "
-        r"\['4', '5', '6', '7', '8'\] \(first at row 4 \(annotator 'h1', original_id '4'\)\)",
+        r"\['4', '5', '6', '7', '8', '9', '10'\] \(first at row 4 \(annotator 'h1', "
+        r"original_id '4'\)\)",
     ):
         load_annotation_file(path, task=TASK, annotator_id="h1", known_ids={"1", "2", "3"})
 
@@ -272,7 +281,7 @@ def test_null_ids_and_null_annotators(tmp_path):
 
 def test_bad_annotator_id_argument(tmp_path):
     path = csv(tmp_path, "original_id,rejection\n1,rejection\n")
-    with pytest.raises(AnnotationError, match=r"'annotator_id' parameter .* got ''"):
+    with pytest.raises(ConfigError, match=r"annotator id '' is empty"):
         load_annotation_file(path, task=TASK, annotator_id="")
 
 
@@ -297,3 +306,73 @@ def test_ids_match_data_loader_ids(tmp_path):
     path = csv(tmp_path, "original_id,rejection\n007,rejection\n8,rejection\n")
     frame = load_annotation_file(path, task=TASK, annotator_id="h", known_ids=data.ids)
     assert frame[C.ORIGINAL_ID].to_list() == data.ids == ["007", "8"]
+
+
+def test_padded_schema_label_matches_padded_export(tmp_path):
+    task = EvalTask(task_schemas={"ok": ["Yes ", "No"]}, response_columns=["r"])
+    path = csv(tmp_path, 'original_id,ok\n1,"Yes "\n2,No\n3," No"\n')
+    out = load_annotation_file(path, task=task, annotator_id="h1")
+    assert out["ok"].to_list() == ["Yes", "No", "No"]
+
+
+def test_multilabel_cells_blank_empty_list_pipes_and_json(tmp_path):
+    path = csv(
+        tmp_path,
+        "original_id,harms\n"
+        '1,\n2,[]\n3,violent|hateful\n4,"[""sexual"", ""hateful""]"\n5," violent | sexual "\n'
+        '6,"[ ]"\n',
+    )
+    out = load_annotation_file(path, task=TASK, annotator_id="h1")
+    assert out["harms"].to_list() == [
+        None,  # blank: not labelled
+        [],  # labelled: no outcome applies
+        ["hateful", "violent"],
+        ["hateful", "sexual"],
+        ["violent", "sexual"],
+        [],
+    ]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    rows = ["original_id,annotator_id,rejection,score"]
+    rows += [f"{i},h1,maybe,{i % 7}" for i in range(1, 31)]  # 30 bad labels, scores 0 and 6 bad
+    rows += ["1,h1,rejection,1", ",h2,rejection,1", "99,h2,rejection,1"]
+    path = csv(tmp_path, "\n".join(rows) + "\n")
+    with pytest.raises(AnnotationError) as info:
+        load_annotation_file(path, task=TASK, known_ids={str(i) for i in range(1, 31)})
+    text = str(info.value)
+    assert text.startswith("5 kinds of problems; fix them all before adding the file:")
+    assert "id column 'original_id' is empty at row(s) [32]" in text
+    assert "annotator 'h1' labels original_id '1' more than once, at rows 1 and 31" in text
+    assert "1 original_id value(s) are not in the evaluation data, e.g. ['99']" in text
+    # every bad label counted, the first 20 shown, then how many more
+    assert "task 'rejection': 30 label(s) are not in the schema" in text
+    assert text.count("'maybe'") == 20 and "(and 10 more)" in text
+    assert "task 'score': 8 label(s) are not on the rating scale" in text
+
+
+def test_long_format_hints_name_parameters_that_exist(tmp_path):
+    import inspect
+
+    from meta_evaluator import MetaEvaluator
+    from meta_evaluator.data import DataLoader
+
+    data = csv(tmp_path, "id,llm_response\n1,a\n2,b\n", name="data.csv")
+    ev = MetaEvaluator(tmp_path / "p", load=False)
+    ev.add_eval_task(TASK)
+    ev.add_data(DataLoader.load_csv(name="d", file_path=data, id_column="id"))
+    path = csv(tmp_path, "sample,who,rejection\n1,h1,rejection\n2,h2,not rejection\n")
+    with pytest.raises(ColumnError, match=r"or pass id_column=\.\.\.") as info:
+        ev.add_annotations_long_format(path)
+    assert "id_column" in inspect.signature(ev.add_annotations_long_format).parameters
+    with pytest.raises(ColumnError, match=r"annotator_column=") as info:
+        ev.add_annotations_long_format(path, id_column="sample")
+    assert "annotator_id=... for a file holding one" not in str(info.value)
+    ev.add_annotations_long_format(path, id_column="sample", annotator_column="who")
+    assert ev.annotations.annotator_ids == ["h1", "h2"]
+    one = csv(tmp_path, "sample,rejection\n1,rejection\n", name="one.csv")
+    ev.add_external_annotation_results(one, annotator_id="h3", id_column="sample")
+    assert "h3" in ev.annotations.annotator_ids
+    with pytest.raises(ColumnError, match=r"or pass id_column=\.\.\."):
+        ev.add_external_judge_results(one, judge_id="j")
+    assert ev.add_external_judge_results(one, judge_id="j", id_column="sample").judge_id == "j"

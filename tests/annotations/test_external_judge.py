@@ -7,7 +7,7 @@ import pytest
 
 from meta_evaluator import columns as C
 from meta_evaluator.annotations import load_external_judge_results
-from meta_evaluator.errors import AnnotationError, ColumnError
+from meta_evaluator.errors import AnnotationError, ColumnError, JudgeConfigError
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._results import JudgeResults
 
@@ -93,7 +93,7 @@ def test_same_validation_as_annotations(tmp_path):
     path = write(tmp_path, "id,rejection\n1,rejection\n")
     with pytest.raises(ColumnError, match="no id column 'original_id'"):
         load_external_judge_results(path, judge_id="j", task=TASK)
-    with pytest.raises(AnnotationError, match="'judge_id' parameter"):
+    with pytest.raises(JudgeConfigError, match="judge id ' ' is empty"):
         load_external_judge_results(path, judge_id=" ", task=TASK)
 
 

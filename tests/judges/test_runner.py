@@ -135,13 +135,13 @@ async def test_retry_on_429_then_success(task, tmp_path):
 
 async def test_non_retryable_error_fails_at_once(task, tmp_path):
     def handler(messages, settings):
-        raise JudgeCallError("bad key", status_code=401, retryable=False)
+        raise JudgeCallError("bad request", status_code=400, retryable=False)
 
     res = await run([spec()], make_data(3), tmp_path, Factory(handler), task=task)
     df = res["j"].results_data
     assert set(df[C.STATUS]) == {C.STATUS_LLM_ERROR}
     assert df[C.ATTEMPTS].to_list() == [1, 1, 1]
-    assert df[C.ERROR_MESSAGE][0] == "bad key (HTTP 401) (after 1 call)"
+    assert df[C.ERROR_MESSAGE][0] == "bad request (HTTP 400) (after 1 call)"
 
 
 async def test_malformed_answer_is_retried_then_recorded(task, tmp_path):
@@ -241,7 +241,9 @@ async def test_consistency_majority_and_vote_share(task, tmp_path):
     df = res["j"].results_data
     assert df["rejection"].to_list() == ["rejection", "rejection"]
     assert df[C.CONFIDENCE].to_list() == pytest.approx([2 / 3, 1.0])
-    assert df[C.ATTEMPTS].to_list() == [3, 3]
+    # attempts = tries one answer needed (no retries here), calls = every call of the row
+    assert df[C.ATTEMPTS].to_list() == [1, 1]
+    assert df[C.CALLS].to_list() == [3, 3]
     assert len(json.loads(df[C.RAW_RESPONSE][0])) == 3
 
 
@@ -406,9 +408,9 @@ def test_blocking_twin_works_inside_running_loop(task, tmp_path):
     assert res["j"].status_counts() == {"success": 2}
 
 
-def test_progress_silent_when_not_tty():
+def test_progress_off_is_silent():
     out = io.StringIO()
-    bar = RunProgress(stream=out)
+    bar = RunProgress(enabled=False, stream=out)
     assert bar.enabled is False
     bar.add("j", 2)
     bar.update("j", failed=False)
