@@ -99,6 +99,14 @@ class Server:
                 out[m.group(1)] = m.group(2)
         return out
 
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the server process has used so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self, sig: int) -> None:
         self.proc.send_signal(sig)
         self.proc.wait(timeout=60)
@@ -200,12 +208,20 @@ def main() -> None:
         print(f"{args.annotators} concurrent annotators, {args.samples} samples (overlap 2), "
               f"over loopback ({server.base}); load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} cores")  # fmt: skip
+        cpu0 = server.cpu_s()
         counts, lat1, last = asyncio.run(load(server.base, tokens, args.seconds, args.think))
+        cpu1 = server.cpu_s()
         p95 = report(
             f"paced, {args.seconds:.0f} s, mean think {args.think:g} s", args.seconds, lat1
         )
         more, lat2, last2 = asyncio.run(load(server.base, tokens, burst))
+        cpu2 = server.cpu_s()
         report(f"saturation, {burst:.0f} s, no think time (closed loop)", burst, lat2)
+        n1, n2 = sum(counts.values()), sum(more.values())
+        per1, per2 = 1000 * (cpu1 - cpu0) / n1, 1000 * (cpu2 - cpu1) / n2
+        share = 100 * (cpu1 - cpu0) / args.seconds
+        print(f"  server CPU per submit (flushes included): paced {per1:.2f} ms, saturation "
+              f"{per2:.2f} ms; the paced load used {share:.0f}% of one core")  # fmt: skip
         merge(last, last2)
         counts = {a: counts[a] + more[a] for a in counts}
         server.stop(signal.SIGTERM)

@@ -45,7 +45,7 @@ __all__ = ["build_app"]
 logger = logging.getLogger(__name__)
 
 _MAX_BODY = 1_000_000
-_FLUSH_EVERY_S = 0.25
+_FLUSH_EVERY_S = 1.0
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -170,7 +170,7 @@ def build_app(round_: AnnotationRound) -> Starlette:
         stop = threading.Event()
 
         def flush_loop() -> None:
-            # wait at least 4x the last flush: rewriting the tables never takes > 20% of a core
+            # wait >= 10x the last flush: rewriting the tables never takes > ~10% of a core
             pause = _FLUSH_EVERY_S
             while not stop.wait(pause):
                 started = time.perf_counter()
@@ -178,7 +178,7 @@ def build_app(round_: AnnotationRound) -> Starlette:
                     round_.flush()
                 except Exception:  # the journals keep the labels; retried on the next tick
                     logger.exception("writing the annotation tables failed; will retry")
-                pause = max(_FLUSH_EVERY_S, 4 * (time.perf_counter() - started))
+                pause = max(_FLUSH_EVERY_S, 10 * (time.perf_counter() - started))
 
         flusher = threading.Thread(target=flush_loop, name="annotate-flush", daemon=True)
         flusher.start()

@@ -364,12 +364,13 @@ class AnnotationRound:
                     # someone else (an import) wrote the tables: start from what is on disk
                     self.ev._annotations = AnnotationStore.load(self.ev.annotations_dir, self.task)
                 store = self.ev.annotations
-                for annotator in sorted(dirty):
-                    frame = self.labels_frame(annotator)
-                    if frame.height:
-                        store.add(frame, overwrite=True)
-                    elif annotator in store:
-                        store.remove(annotator)
+                frames = [self.labels_frame(a) for a in sorted(dirty)]
+                for annotator, frame in zip(sorted(dirty), frames, strict=True):
+                    if not frame.height and annotator in store:
+                        store.remove(annotator)  # every label undone
+                changed = [f for f in frames if f.height]
+                if changed:  # one vectorised validation for all of them
+                    store.add(pl.concat(changed, how="vertical"), overwrite=True)
                 store.save(self.ev.annotations_dir)
                 self._state_stamp = self._stamp(state)
             except BaseException:
