@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text", "file_version"]
 
 
 def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:
@@ -44,3 +44,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def file_version(path: Path) -> tuple[int, int, int] | None:
+    """Identity of a file's current version (inode, mtime, size); None when it does not exist.
+
+    An atomic write always changes it (the new content is a new inode), so comparing versions
+    tells whether another process rewrote the file.
+    """
+    try:
+        st = Path(path).stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)

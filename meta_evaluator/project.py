@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 
 from meta_evaluator import columns as C
-from meta_evaluator._io import atomic_write_text
+from meta_evaluator._io import atomic_write_text, file_version
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
@@ -72,6 +72,7 @@ class MetaEvaluator:
         self.judges: dict[str, JudgeSpec] = {}
         self.metrics_configs: list[MetricConfig] = []
         self._annotations: AnnotationStore | None = None
+        self._annotations_stamp: tuple[int, int, int] | None = None
         self._data_format: Literal["json", "csv", "parquet"] = "json"
         self._results: list[BaseScoringResult] = []
         if load:
@@ -354,15 +355,22 @@ class MetaEvaluator:
     # ------------------------------------------------------------- annotations
     @property
     def annotations(self) -> AnnotationStore:
-        """The human annotations of this project."""
+        """The human annotations of this project.
+
+        Reread from ``annotations/`` when another process (e.g. ``meta-evaluator annotate``)
+        has written the tables since they were loaded.
+        """
         from meta_evaluator.annotations import AnnotationStore
 
         task = self._require_task("use annotations")
-        if self._annotations is None:
-            if (self.annotations_dir / "state.json").is_file():
+        state = self.annotations_dir / "state.json"
+        stamp = file_version(state)
+        if self._annotations is None or stamp != self._annotations_stamp:
+            if stamp is not None:
                 self._annotations = AnnotationStore.load(self.annotations_dir, task)
-            else:
+            elif self._annotations is None:
                 self._annotations = AnnotationStore(task)
+            self._annotations_stamp = stamp
         return self._annotations
 
     def add_external_annotation_results(
@@ -518,12 +526,9 @@ class MetaEvaluator:
         from meta_evaluator.annotate import launch_annotator
 
         self.save_state(data_format=self._data_format)
-        try:
-            launch_annotator(
-                str(self.project_dir), port=port, host=host, annotators=annotators, **options
-            )
-        finally:
-            self._annotations = None  # the round wrote new labels: reload them from disk
+        launch_annotator(
+            str(self.project_dir), port=port, host=host, annotators=annotators, **options
+        )
 
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
@@ -676,7 +681,7 @@ class MetaEvaluator:
         if self.data is not None:
             state["data"] = self.data.save(self.data_dir, data_format=data_format)
         if self._annotations is not None:
-            self._annotations.save(self.annotations_dir)
+            self.annotations.save(self.annotations_dir)  # reread first if written elsewhere
         atomic_write_text(self.project_dir / STATE_FILE, json.dumps(state, indent=2))
 
     def _load(self) -> None:

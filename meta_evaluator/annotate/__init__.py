@@ -46,15 +46,22 @@ def launch_annotator(
     """
     import sys
 
-    rnd = AnnotationRound(
-        project_dir,
-        annotators=annotators,
-        overlap=overlap,
-        seed=seed,
-        queue=queue,
-        show_judges=show_judges,
-        new_tokens=new_tokens,
-    )
-    server = AnnotationServer(rnd, host=host, port=port, public_url=public_url)
+    from meta_evaluator.annotate._server import lock_project
+
+    lock = lock_project(project_dir)  # before the round touches the project
+    try:
+        rnd = AnnotationRound(
+            project_dir,
+            annotators=annotators,
+            overlap=overlap,
+            seed=seed,
+            queue=queue,
+            show_judges=show_judges,
+            new_tokens=new_tokens,
+        )
+        server = AnnotationServer(rnd, host=host, port=port, public_url=public_url, lock=lock)
+    except BaseException:
+        lock.close()
+        raise
     server.print_links(sys.stdout)
     server.serve_forever()

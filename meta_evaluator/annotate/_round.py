@@ -19,17 +19,20 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from meta_evaluator import columns as C
-from meta_evaluator._io import atomic_write_text
+from meta_evaluator._io import atomic_write_text, file_version
 from meta_evaluator.annotate._assignment import assign, low_agreement_samples
 from meta_evaluator.annotate._journal import Journal, Submission
 from meta_evaluator.annotate._names import annotator_file_stem, check_annotator_id
 from meta_evaluator.annotate._tokens import OWNER, TokenRegistry
 from meta_evaluator.errors import AnnotationError, ConfigError, ProjectError
+
+if TYPE_CHECKING:
+    from meta_evaluator.annotations import AnnotationStore
 
 __all__ = ["AnnotationRound", "QueueMode", "SubmitError"]
 
@@ -104,7 +107,8 @@ class AnnotationRound:
         self._store_lock = threading.Lock()
         self._dirty: set[str] = set()
         self._dirty_lock = threading.Lock()
-        self._state_stamp: tuple[int, int] | None = None
+        self._state_stamp: tuple[int, int, int] | None = None
+        self._store: AnnotationStore | None = None
 
         data = self.ev.data
         cols = [c for c in self.task.data_columns if c in data.columns]
@@ -358,12 +362,17 @@ class AnnotationRound:
         from meta_evaluator.annotations import AnnotationStore
 
         with self._store_lock:
-            state = self.ev.annotations_dir / "state.json"
+            folder = self.ev.annotations_dir
             try:
-                if state.is_file() and self._stamp(state) != self._state_stamp:
-                    # someone else (an import) wrote the tables: start from what is on disk
-                    self.ev._annotations = AnnotationStore.load(self.ev.annotations_dir, self.task)
-                store = self.ev.annotations
+                stamp = file_version(folder / "state.json")
+                if self._store is None or stamp != self._state_stamp:
+                    # first flush, or someone else (an import) wrote the tables: start from disk
+                    self._store = (
+                        AnnotationStore.load(folder, self.task)
+                        if stamp is not None
+                        else AnnotationStore(self.task)
+                    )
+                store = self._store
                 frames = [self.labels_frame(a) for a in sorted(dirty)]
                 for annotator, frame in zip(sorted(dirty), frames, strict=True):
                     if not frame.height and annotator in store:
@@ -371,17 +380,13 @@ class AnnotationRound:
                 changed = [f for f in frames if f.height]
                 if changed:  # one vectorised validation for all of them
                     store.add(pl.concat(changed, how="vertical"), overwrite=True)
-                store.save(self.ev.annotations_dir)
-                self._state_stamp = self._stamp(state)
+                store.save(folder)
+                self._state_stamp = file_version(folder / "state.json")
             except BaseException:
+                self._store = None  # reread the tables next time
                 self.mark_dirty(*dirty)
                 raise
         return True
-
-    @staticmethod
-    def _stamp(path: Path) -> tuple[int, int]:
-        st = path.stat()
-        return (st.st_mtime_ns, st.st_size)
 
     # ----------------------------------------------------------------- status
     def status(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import IO, TextIO
 
 import uvicorn
@@ -16,12 +17,23 @@ from meta_evaluator.annotate._round import AnnotationRound
 from meta_evaluator.annotate._tokens import OWNER
 from meta_evaluator.errors import ConfigError, ProjectError
 
-__all__ = ["AnnotationServer"]
+__all__ = ["AnnotationServer", "lock_project"]
 
 
-def _lock(path: str) -> IO[str]:
-    """Hold an exclusive lock on ``path`` (one annotate server per project); released on exit."""
-    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the server's lifetime)
+def lock_project(project_dir: str | Path) -> IO[str]:
+    """Hold the project's annotate lock (one server per project); released when closed or on exit.
+
+    Raises:
+        ProjectError: Another annotate server holds it.
+    """
+    if not (Path(project_dir) / "state.json").is_file():
+        raise ProjectError(
+            f"Cannot annotate {str(project_dir)!r}: it holds no saved project (state.json). "
+            "Create the project (add_eval_task, add_data, save_state) or fix the path."
+        )
+    folder = Path(project_dir) / "annotations" / "annotate"
+    folder.mkdir(parents=True, exist_ok=True)
+    fh = open(folder / "server.lock", "a+", encoding="utf-8")  # noqa: SIM115 (held while serving)
     try:
         import fcntl
 
@@ -52,6 +64,8 @@ class AnnotationServer:
         port: TCP port; 0 or None picks a free one.
         public_url: The address annotators reach the server at, when it sits behind a reverse
             proxy (e.g. ``https://label.example.org``); links are printed with it.
+        lock: The project lock from :func:`lock_project`, when the caller took it before
+            building the round (as ``launch_annotator`` does); taken here otherwise.
 
     Raises:
         ConfigError: The address cannot be bound (port in use, unknown host).
@@ -65,12 +79,12 @@ class AnnotationServer:
         host: str = "127.0.0.1",
         port: int | None = 0,
         public_url: str | None = None,
+        lock: IO[str] | None = None,
     ) -> None:
         self.round = round_
         self.host = host
         self.public_url = public_url.rstrip("/") if public_url else None
-        round_.dir.mkdir(parents=True, exist_ok=True)
-        self._lock = _lock(str(round_.dir / "server.lock"))
+        self._lock = lock if lock is not None else lock_project(round_.ev.project_dir)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._sock = socket.socket(family, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -53,6 +53,27 @@ def test_one_server_per_project(project):
     AnnotationServer(rnd)._release()  # free again
 
 
+def test_a_second_launch_changes_nothing_while_a_server_runs(project, capsys):
+    from meta_evaluator.annotate import AnnotationRound
+
+    rnd = AnnotationRound(project.project_dir, annotators=["alice"])
+    first = AnnotationServer(rnd)
+    round_file = project.project_dir / "annotations" / "annotate" / "round.json"
+    before = round_file.read_text()
+    try:
+        assert main(["annotate", str(project.project_dir), "--annotator", "mallory"]) == 2
+        assert "Another annotate server" in capsys.readouterr().err
+        assert round_file.read_text() == before  # mallory was not added
+    finally:
+        first._release()
+
+
+def test_annotating_a_missing_project_creates_nothing(tmp_path, capsys):
+    assert main(["annotate", str(tmp_path / "typo"), "--annotator", "a"]) == 2
+    assert "no saved project" in capsys.readouterr().err
+    assert not (tmp_path / "typo").exists()
+
+
 def test_serve_forever_works_inside_a_running_event_loop(project):
     import asyncio
     import threading

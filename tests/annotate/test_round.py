@@ -232,3 +232,14 @@ def test_a_bad_overlap_saves_nothing(project):
         AnnotationRound(project.project_dir, annotators=["a", "b"], overlap=3)
     assert not (project.project_dir / "annotations" / "annotate" / "round.json").exists()
     assert AnnotationRound(project.project_dir, annotators=["a"]).settings.overlap is None
+
+
+def test_a_long_lived_project_object_sees_browser_labels(project):
+    # e.g. a notebook that loaded the annotations before a round ran in a terminal
+    assert project.annotations.annotator_ids == []
+    rnd = AnnotationRound(project.project_dir, annotators=["alice"])
+    rnd.submit("alice", {"sample": "s01", "labels": {"verdict": "good", "score": 2}})
+    rnd.flush()
+    assert project.annotations.annotator_ids == ["alice"]
+    project.save_state()  # does not write the stale copy back over the new labels
+    assert _labels(project.project_dir) == {("alice", "s01"): {"verdict": "good", "score": 2}}
