@@ -7,6 +7,7 @@ Examples::
     meta-evaluator status my_project
     meta-evaluator run-judges my_project --judge gpt4o_mini
     meta-evaluator score my_project
+    meta-evaluator score my_project --metrics metrics.yaml
     meta-evaluator report my_project --format csv
     meta-evaluator fake-llm-server --port 8765 --latency 0.2
 """
@@ -69,6 +70,8 @@ def _score(args: argparse.Namespace) -> int:
     from meta_evaluator import MetaEvaluator
 
     ev = MetaEvaluator(args.project_dir, load=True)
+    if args.metrics is not None:
+        ev.load_metrics_from_yaml(args.metrics, replace=True)
     ev.compare_async(judge_ids=args.judge or None)
     ev.score_report.print()
     print(f"report: {ev.scores_dir / 'score_report.html'}")
@@ -200,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("project_dir", type=Path)
     p.add_argument("--judge", action="append", help="judge id (repeatable; default: all)")
+    p.add_argument(
+        "--metrics",
+        type=Path,
+        default=None,
+        help="YAML file with a 'metrics:' list (replaces "
+        "the project's saved metric configs for this run)",
+    )
     p.set_defaults(func=_score)
 
     p = sub.add_parser("report", parents=[common], help="write the score report from saved scores")

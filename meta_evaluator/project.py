@@ -21,16 +21,27 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from meta_evaluator import _state
 from meta_evaluator import columns as C
-from meta_evaluator._io import atomic_write_text, file_version
+from meta_evaluator._io import atomic_write_text, clean_stale_temp_files
+from meta_evaluator._lock import RUN_LOCK, STATE_LOCK, ProjectLock
+from meta_evaluator._merge import (
+    AnnotationsSeen,
+    adopted,
+    merge_annotations,
+    merge_states,
+    read_disk_state,
+)
 from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import ConfigError, JudgeConfigError, ProjectError
 from meta_evaluator.eval_task import EvalTask
 
 if TYPE_CHECKING:
-    from meta_evaluator.annotations import AnnotationStore
+    from meta_evaluator.agreement import AgreementReport
+    from meta_evaluator.annotations import AnnotationStore, ImportResult
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
+    from meta_evaluator.judges._recovery import LoadedResults
     from meta_evaluator.judges._runner import CacheMode
     from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
@@ -41,7 +52,7 @@ __all__ = ["MetaEvaluator"]
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = "state.json"
+STATE_FILE = _state.STATE_FILE
 STATE_VERSION = 1
 _MANAGED = ("state.json", "data", "results", "annotations", "cache", "scores")
 
@@ -72,9 +83,11 @@ class MetaEvaluator:
         self.judges: dict[str, JudgeSpec] = {}
         self.metrics_configs: list[MetricConfig] = []
         self._annotations: AnnotationStore | None = None
-        self._annotations_stamp: tuple[int, int, int] | None = None
         self._data_format: Literal["json", "csv", "parquet"] = "json"
         self._results: list[BaseScoringResult] = []
+        self._state_base: dict[str, Any] | None = None  # state.json as last read or written
+        self._unannounced: set[str] = set()  # judges from files whose key use is not yet logged
+        self._annotations_seen = AnnotationsSeen()  # annotations/ as last read or written
         if load:
             self._load()
         else:
@@ -200,7 +213,7 @@ class MetaEvaluator:
             prompt_file=str(prompt_file) if prompt_file is not None else None,
             **params,
         )
-        self._register_judge(spec, on_duplicate)
+        self._register_judge(_state.import_prompt_file(spec, self.project_dir), on_duplicate)
 
     def _register_judge(self, spec: JudgeSpec, on_duplicate: str) -> None:
         from meta_evaluator.judges._spec import resolve_duplicate
@@ -235,7 +248,9 @@ class MetaEvaluator:
         from meta_evaluator.judges import load_judge_specs
         from meta_evaluator.judges._spec import resolve_duplicate
 
-        specs = load_judge_specs(yaml_file)
+        specs = [
+            _state.import_prompt_file(s, self.project_dir) for s in load_judge_specs(yaml_file)
+        ]
         where = repr(str(yaml_file))
         chosen = [
             resolve_duplicate(self.judges[s.id], s, on_duplicate, where=where)
@@ -243,6 +258,7 @@ class MetaEvaluator:
             else s
             for s in specs
         ]
+        self._unannounced.update(s.id for s in specs)  # log where their keys go on first run
         for spec in chosen:
             self.judges[spec.id] = spec
         return [s.id for s in specs]
@@ -253,6 +269,8 @@ class MetaEvaluator:
         skip_duplicates: bool = True,
         progress: bool | None = None,
         cache: CacheMode = "on",
+        *,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
@@ -269,17 +287,25 @@ class MetaEvaluator:
             raise JudgeConfigError(
                 "No judges registered: call add_judge() or load_judges_from_yaml() first."
             )
-        self.save_state(data_format=self._data_format)  # judges are part of the saved state
-        return await run_judges_async(
-            [self.judges[j] for j in ids],
-            task=task,
-            data=data,
-            results_dir=self.results_dir,
-            cache_dir=self.cache_dir,
-            skip_duplicates=skip_duplicates,
-            progress=progress,
-            cache=cache,
+        lock = ProjectLock(
+            self.project_dir / RUN_LOCK, project=self.project_dir, activity="running judges"
         )
+        await lock.acquire_async(wait=wait)
+        try:
+            self.save_state(data_format=self._data_format)  # judges are part of the saved state
+            _state.log_key_destinations([self.judges[j] for j in ids], self._unannounced)
+            return await run_judges_async(
+                [self.judges[j] for j in ids],
+                task=task,
+                data=data,
+                results_dir=self.results_dir,
+                cache_dir=self.cache_dir,
+                skip_duplicates=skip_duplicates,
+                progress=progress,
+                cache=cache,
+            )
+        finally:
+            lock.release()
 
     def run_judges_async(
         self,
@@ -287,11 +313,14 @@ class MetaEvaluator:
         skip_duplicates: bool = True,
         progress: bool | None = None,
         cache: CacheMode = "on",
+        *,
+        wait: bool = False,
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
         Finished rows are journaled as they complete: after a crash, reopen the project with
-        ``load=True`` and call this again — only unfinished rows are queried.
+        ``load=True`` and call this again — only unfinished rows are queried. One process runs
+        a project's judges at a time (an OS lock on ``results/.lock``, released on exit or kill).
 
         Args:
             judge_ids: Judges to run (default: all registered).
@@ -300,24 +329,38 @@ class MetaEvaluator:
                 ~10% or 10 s otherwise); False for none.
             cache: ``"on"`` reuses cached answers; ``"refresh"`` queries every row again and
                 stores the new answers; ``"off"`` neither reads nor writes the cache.
+            wait: When another process is running this project's judges, wait for it (then
+                resume from its journal) instead of failing at once.
 
         Returns:
             judge_id -> JudgeResults.
+
+        Raises:
+            ProjectError: Another process is running this project's judges and ``wait`` is
+                False.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache))
+        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache, wait=wait))
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
-        """Every judge's saved results (runs and external files), keyed by judge id."""
-        from meta_evaluator.judges import JudgeResults
+        """Every judge's saved results (runs and external files), keyed by judge id.
 
-        out: dict[str, JudgeResults] = {}
-        if not self.results_dir.is_dir():
-            return out
-        for sub in sorted(self.results_dir.iterdir()):
-            if (sub / "state.json").is_file() and (sub / "results.parquet").is_file():
-                res = JudgeResults.load(sub)
-                out[res.judge_id] = res
-        return out
+        A judge whose ``results.parquet`` or ``state.json`` is missing or corrupt is rebuilt
+        from its journal (with a WARNING), or raises.
+
+        Raises:
+            ProjectError: A judge's results are damaged and there is no journal to rebuild from.
+        """
+        return self._judge_results().results
+
+    def _judge_results(self) -> LoadedResults:
+        from meta_evaluator.judges._recovery import load_judge_results
+
+        return load_judge_results(
+            self.results_dir,
+            task=self.eval_task,
+            ids=self.data.ids if self.data is not None else None,
+            models={jid: spec.model for jid, spec in self.judges.items()},
+        )
 
     def add_external_judge_results(
         self,
@@ -349,29 +392,58 @@ class MetaEvaluator:
         res = load_external_judge_results(
             file_path, judge_id=judge_id, task=task, known_ids=set(data.ids), id_column=id_column
         )
+        res.info["source_file"] = _state.file_name_only(res.info.get("source_file"))
         res.save(target)
         return res
 
     # ------------------------------------------------------------- annotations
     @property
     def annotations(self) -> AnnotationStore:
-        """The human annotations of this project.
-
-        Reread from ``annotations/`` when another process (e.g. ``meta-evaluator annotate``)
-        has written the tables since they were loaded.
-        """
+        """The human annotations of this project."""
         from meta_evaluator.annotations import AnnotationStore
 
         task = self._require_task("use annotations")
-        state = self.annotations_dir / "state.json"
-        stamp = file_version(state)
-        if self._annotations is None or stamp != self._annotations_stamp:
-            if stamp is not None:
+        if self._annotations is None:
+            if (self.annotations_dir / "state.json").is_file():
+                self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
                 self._annotations = AnnotationStore.load(self.annotations_dir, task)
-            elif self._annotations is None:
+            else:
                 self._annotations = AnnotationStore(task)
-            self._annotations_stamp = stamp
         return self._annotations
+
+    def add_annotations(
+        self,
+        source: str | Path | list[dict[str, Any]] | dict[str, Any] | pl.DataFrame,
+        format: str | None = None,
+        *,
+        overwrite: bool = False,
+        **options: Any,
+    ) -> ImportResult:
+        """Import human annotations from any supported export, recognised by its content.
+
+        Label Studio (JSON, snapshots, JSON-MIN, CSV/TSV, pre-1.0), Argilla (1.x records and
+        Hugging Face export, 2.x nested and flattened records, JSON lines / parquet) and plain
+        ``long`` / ``wide`` tables; Label Studio predictions and Argilla suggestions are saved
+        as judge results (one judge per model version / agent). Nothing is written unless the
+        whole export validates.
+
+        Args:
+            source: A file path, a list of record dicts, one record dict or a polars DataFrame.
+            format: None (detect), a tool (``"label_studio"``, ``"argilla"``, ``"table"``) or a
+                format name (``meta_evaluator.annotations.importers.importer_names()``).
+            overwrite: Replace annotators and judges that already have data in the project.
+            **options: id_field, field_map, annotator_map, annotator_id, annotator_column,
+                statuses, include_cancelled, include_drafts, ground_truth, judges — see
+                :func:`meta_evaluator.annotations.load_annotations`.
+
+        Returns:
+            The import: labels, judge results, ground-truth flags and what was left out.
+        """
+        from meta_evaluator.annotations.importers._project import import_into_project
+
+        return import_into_project(
+            self, source, format=format, overwrite=overwrite, options=options
+        )
 
     def add_external_annotation_results(
         self,
@@ -383,9 +455,10 @@ class MetaEvaluator:
         """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
 
         ``id_column`` names the column holding the sample ids when it is not ``original_id``.
+        Alias of ``add_annotations(file_path, format="wide", annotator_id=annotator_id)``.
         """
-        self._add_annotations(
-            file_path, annotator_id=annotator_id, overwrite=overwrite, id_column=id_column
+        self.add_annotations(
+            file_path, "wide", annotator_id=annotator_id, id_field=id_column, overwrite=overwrite
         )
 
     def add_annotations_long_format(
@@ -398,14 +471,15 @@ class MetaEvaluator:
         """Import one file holding many annotators (``original_id, annotator_id, <tasks>``).
 
         ``annotator_column`` / ``id_column`` name the annotator and sample-id columns when
-        they are not ``annotator_id`` / ``original_id``.
+        they are not ``annotator_id`` / ``original_id``. Alias of
+        ``add_annotations(file_path, format="long", annotator_column=..., id_field=...)``.
         """
-        self._add_annotations(
+        self.add_annotations(
             file_path,
-            annotator_id=None,
+            "long",
             annotator_column=annotator_column,
+            id_field=id_column,
             overwrite=overwrite,
-            id_column=id_column,
         )
 
     def add_label_studio_annotations(
@@ -416,27 +490,23 @@ class MetaEvaluator:
         include_cancelled: bool = False,
         overwrite: bool = False,
     ) -> None:
-        """Import a Label Studio JSON export (every annotator in it).
+        """Import any Label Studio export (every annotator in it, predictions as judges).
+
+        Alias of ``add_annotations(file_path, format="label_studio", ...)``.
 
         Args:
-            file_path: The export (JSON).
+            file_path: The export (JSON, JSON-MIN, CSV or TSV).
             id_field: The task ``data`` field holding the sample id (else the LS task id).
             field_map: Label Studio control name (``from_name``) -> task name, where they differ.
             include_cancelled: Also import annotations marked cancelled.
             overwrite: Replace annotators that are already in the project.
         """
-        from meta_evaluator.annotations import load_label_studio_export
-
-        task, ids = self._annotation_context()
-        self._store_annotations(
-            load_label_studio_export(
-                file_path,
-                task=task,
-                known_ids=ids,
-                id_field=id_field,
-                field_map=field_map,
-                include_cancelled=include_cancelled,
-            ),
+        self.add_annotations(
+            file_path,
+            "label_studio",
+            id_field=id_field,
+            field_map=field_map,
+            include_cancelled=include_cancelled,
             overwrite=overwrite,
         )
 
@@ -445,30 +515,26 @@ class MetaEvaluator:
         file_path: str | Path,
         id_field: str = C.ORIGINAL_ID,
         field_map: dict[str, str] | None = None,
-        statuses: tuple[str, ...] = ("submitted",),
+        statuses: tuple[str, ...] | None = ("submitted",),
         overwrite: bool = False,
     ) -> None:
-        """Import an Argilla export (1.x FeedbackDataset or 2.x records; JSON or JSONL).
+        """Import any Argilla export (1.x or 2.x; JSON, JSON lines or parquet).
+
+        Alias of ``add_annotations(file_path, format="argilla", ...)``.
 
         Args:
             file_path: The export.
             id_field: Metadata/field key holding the sample id (else ``external_id`` / ``id``).
             field_map: Argilla question name -> task name, where they differ.
-            statuses: Response statuses that count (default: submitted only).
+            statuses: Response statuses that count (default: submitted only; None: all).
             overwrite: Replace annotators that are already in the project.
         """
-        from meta_evaluator.annotations import load_argilla_export
-
-        task, ids = self._annotation_context()
-        self._store_annotations(
-            load_argilla_export(
-                file_path,
-                task=task,
-                known_ids=ids,
-                id_field=id_field,
-                field_map=field_map,
-                statuses=statuses,
-            ),
+        self.add_annotations(
+            file_path,
+            "argilla",
+            id_field=id_field,
+            field_map=field_map,
+            statuses=statuses,
             overwrite=overwrite,
         )
 
@@ -477,32 +543,27 @@ class MetaEvaluator:
         data = self._require_data("add annotations")
         return task, set(data.ids)
 
-    def _add_annotations(
-        self,
-        file_path: str | Path,
-        *,
-        annotator_id: str | None,
-        annotator_column: str = C.ANNOTATOR_ID,
-        overwrite: bool,
-        id_column: str = C.ORIGINAL_ID,
-    ) -> None:
-        from meta_evaluator.annotations import load_annotation_file
-
-        task, ids = self._annotation_context()
-        frame = load_annotation_file(
-            file_path,
-            task=task,
-            annotator_id=annotator_id,
-            known_ids=ids,
-            annotator_column=annotator_column,
-            id_column=id_column,
-        )
-        self._store_annotations(frame, overwrite=overwrite)
-
     def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
         store.add(frame, overwrite=overwrite)
-        store.save(self.annotations_dir)
+        self._annotations_seen.touched.update(str(a) for a in frame[C.ANNOTATOR_ID].unique())
+        with self._state_lock().hold(wait=True):
+            self._save_annotations()
+
+    def _state_lock(self) -> ProjectLock:
+        return ProjectLock(
+            self.project_dir / STATE_LOCK,
+            project=self.project_dir,
+            activity="saving its state",
+            wait_log_level=logging.DEBUG,  # held for milliseconds
+        )
+
+    def _save_annotations(self) -> None:
+        """Merge what another process saved, then save (the caller holds the state lock)."""
+        assert self._annotations is not None
+        merge_annotations(self._annotations, self.annotations_dir, self._annotations_seen)
+        self._annotations.save(self.annotations_dir)
+        self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
 
     def launch_annotator(
         self,
@@ -526,13 +587,121 @@ class MetaEvaluator:
         from meta_evaluator.annotate import launch_annotator
 
         self.save_state(data_format=self._data_format)
-        launch_annotator(
-            str(self.project_dir), port=port, host=host, annotators=annotators, **options
-        )
+        try:
+            launch_annotator(
+                str(self.project_dir), port=port, host=host, annotators=annotators, **options
+            )
+        finally:
+            self._annotations = None  # the round wrote new labels: reread them
 
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
         return self.annotations.long_frame()
+
+    # ------------------------------------------------------- annotation teams
+    def annotator_agreement(
+        self, task_name: str, *, include_judges: bool = True
+    ) -> AgreementReport:
+        """How much the annotators (and judges) agree on one task: an ``AgreementReport``.
+
+        See :class:`meta_evaluator.agreement.AgreementReport` (``overall``, ``pairwise``,
+        ``per_annotator``, ``per_item``, ``low_agreement()``, ``export_label_studio()``).
+        """
+        from meta_evaluator.agreement import agreement_from_frames
+
+        task = self._require_task("compute annotator agreement")
+        judges = self.load_all_judge_results() if include_judges else {}
+        return agreement_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            judges,
+            include_judges=include_judges,
+            data=self.data,
+        )
+
+    def unify_annotations(
+        self,
+        task_name: str,
+        *,
+        strategy: Literal[
+            "majority", "weighted_majority", "disagreement", "mean", "median", "min", "max"
+        ] = "majority",
+        weights: Literal["learned"] | dict[str, float] | None = None,
+        tie_break: Literal["smallest", "random"] = "smallest",
+        seed: int = 0,
+    ) -> pl.DataFrame:
+        """One label per item from the annotators (Argilla's unification strategies).
+
+        Args:
+            task_name: The task.
+            strategy: ``majority`` (most votes), ``weighted_majority`` (votes weighted by
+                ``weights``; default ``"learned"``), ``disagreement`` (one row per distinct
+                label, every response kept), ``mean`` (numeric scales), ``median`` / ``min`` /
+                ``max`` (numeric values or schema order). Multi-label tasks take the majority
+                per outcome (kept iff more than half of the weight chose it).
+            weights: ``"learned"`` (each annotator's agreement with the leave-one-out
+                consensus of the others) or ``{annotator_id: weight}`` (missing = 1.0); for
+                ``weighted_majority`` and ``mean`` only.
+            tie_break: ``"smallest"`` (the smallest label in sorted order; an outcome at
+                exactly half is dropped) or ``"random"`` (seeded by ``seed``).
+            seed: Seed of the random tie-break.
+
+        Returns:
+            ``original_id, <task_name>, support, n_votes``: ``support`` is the (weighted) share
+            of votes for the unified label.
+        """
+        from meta_evaluator.agreement import unify_from_frames
+
+        task = self._require_task("unify annotations")
+        return unify_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            strategy=strategy,
+            weights=weights,
+            tie_break=tie_break,
+            seed=seed,
+            data=self.data,
+        )
+
+    def label_error_candidates(
+        self, task_name: str, *, judges: list[str] | None = None, include_all: bool = False
+    ) -> pl.DataFrame:
+        """Human consensus labels that are probably wrong, most likely first.
+
+        Confident learning with the judges' labels (and vote shares) as class probabilities;
+        the method and its limits are in :mod:`meta_evaluator.agreement._label_errors`.
+
+        Args:
+            task_name: The task.
+            judges: Judge ids to use (default: every judge with results).
+            include_all: Also return the items that are not candidates.
+
+        Returns:
+            ``original_id, consensus, suggested_label, score, self_confidence, human_support,
+            n_human_labels, is_candidate, human_votes, judge_labels``.
+        """
+        from meta_evaluator.agreement import label_errors_from_frames
+
+        task = self._require_task("find label-error candidates")
+        results = self.load_all_judge_results()
+        if judges is not None:
+            unknown = sorted(set(judges) - set(results))
+            if unknown:
+                raise ConfigError(
+                    f"label_error_candidates: no results for judge(s) {unknown!r}; judges with "
+                    f"results are {sorted(results)!r}."
+                )
+            results = {j: results[j] for j in judges}
+        return label_errors_from_frames(
+            task,
+            task_name,
+            self.load_all_human_annotations(),
+            results,
+            include_all=include_all,
+            data=self.data,
+        )
 
     # ----------------------------------------------------------------- scoring
     def add_metrics_config(self, metrics_config: MetricsConfig) -> None:
@@ -548,6 +717,29 @@ class MetaEvaluator:
             self.metrics_configs.append(cfg)
             existing.add(cfg.unique_name())
 
+    def load_metrics_from_yaml(self, path: str | Path, replace: bool = False) -> MetricsConfig:
+        """Add the metric configs of a YAML file's ``metrics:`` list (format: README, "Metrics").
+
+        Args:
+            path: The YAML file.
+            replace: Drop the configs already in the project first.
+
+        Returns:
+            The configs read from the file.
+
+        Raises:
+            MetricConfigError: The file or an entry is invalid (the message names the entry).
+        """
+        from meta_evaluator.scores._metrics_yaml import load_metrics_yaml
+
+        config = load_metrics_yaml(path)
+        task = self._require_task("load metrics")
+        config.validate_against(task)
+        if replace:
+            self.metrics_configs = []
+        self.add_metrics_config(config)
+        return config
+
     async def acompare(self, judge_ids: list[str] | None = None) -> list[BaseScoringResult]:
         """Score every judge with every metric config (awaitable); see :meth:`compare_async`."""
         from meta_evaluator.scores import MetricsConfig
@@ -556,7 +748,10 @@ class MetaEvaluator:
         task = self._require_task("compare")
         if not self.metrics_configs:
             raise ConfigError("No metrics configured: call add_metrics_config() first.")
-        all_results = self.load_all_judge_results()
+        found = self._judge_results()
+        all_results = found.results
+        if judge_ids is None:
+            found.warn_unscored(self.judges)
         if judge_ids is not None:
             missing = [j for j in judge_ids if j not in all_results]
             if missing:
@@ -637,11 +832,16 @@ class MetaEvaluator:
                 "items": long[C.ORIGINAL_ID].n_unique() if not long.is_empty() else 0,
                 "labels": long.height,
             }
+        from meta_evaluator.report._evidence import gather_evidence
+        from meta_evaluator.scores._config import config_labels
+
         return ScoreReport(
             self._results or self._load_saved_results(),
             project_name=self.project_dir.name,
             judge_info=judge_info,
             annotation_info=annotation_info,
+            evidence=gather_evidence(self),
+            metric_configs=list(config_labels(self.metrics_configs).values()),
         )
 
     def _annotations_exist(self) -> bool:
@@ -652,10 +852,13 @@ class MetaEvaluator:
 
         if not self.scores_dir.is_dir():
             return []
-        return [
+        from meta_evaluator.judges._recovery import without_vanished_judges
+
+        saved = [
             BaseScoringResult.load_state(p)
             for p in sorted(self.scores_dir.glob("*/*/*_result.json"))
         ]
+        return without_vanished_judges(saved, set(self.load_all_judge_results()))
 
     # ------------------------------------------------------------------ state
     def save_state(self, data_format: Literal["json", "csv", "parquet"] = "json") -> None:
@@ -680,38 +883,46 @@ class MetaEvaluator:
         }
         if self.data is not None:
             state["data"] = self.data.save(self.data_dir, data_format=data_format)
-        if self._annotations is not None:
-            self.annotations.save(self.annotations_dir)  # reread first if written elsewhere
-        atomic_write_text(self.project_dir / STATE_FILE, json.dumps(state, indent=2))
+            state["data"]["source_file"] = _state.file_name_only(state["data"]["source_file"])
+        with self._state_lock().hold(wait=True):  # another process may have saved: merge
+            if self._annotations is not None:
+                self._save_annotations()
+            merged = merge_states(state, self._state_base, read_disk_state(self.project_dir))
+            atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
+        self._state_base = merged
+        judges, metrics = adopted(merged, mine=state, project_dir=self.project_dir)
+        self.judges.update(judges)  # what another process saved, now in memory too
+        self._unannounced.update(judges)
+        self.metrics_configs.extend(metrics)
 
     def _load(self) -> None:
-        path = self.project_dir / STATE_FILE
-        if not path.is_file():
-            what = "does not exist" if not self.project_dir.exists() else "has no state.json"
-            raise ProjectError(
-                f"Cannot load project {str(self.project_dir)!r}: the directory {what}. Create it "
-                f"with MetaEvaluator({str(self.project_dir)!r}, load=False) and save_state()."
-            )
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ProjectError(
-                f"Cannot read {str(path)!r}: {exc}. The file is corrupt; restore it from backup."
-            ) from exc
+        state = _state.read_state(self.project_dir)  # shape + trust boundary; reads no data
+        clean_stale_temp_files(self.project_dir)
+        from pydantic import ValidationError
+
         from meta_evaluator.data import EvalData
         from meta_evaluator.judges import JudgeSpec
         from meta_evaluator.scores import MetricConfig
 
+        _state.check_metric_states(state["metrics"], where=str(self.project_dir / STATE_FILE))
         if state.get("task"):
-            self.eval_task = EvalTask.model_validate(state["task"])
+            try:
+                self.eval_task = EvalTask.model_validate(state["task"])
+            except (ValidationError, ConfigError) as exc:
+                raise ProjectError(
+                    f"{str(self.project_dir / STATE_FILE)!r}: field 'task' is not a valid "
+                    f"EvalTask: {exc} Restore the file, or fix that field."
+                ) from None
         if state.get("data"):
             self.data = EvalData.load(self.data_dir, state["data"])
             fmt = state["data"].get("format", "json")
             self._data_format = fmt if fmt in ("csv", "parquet") else "json"
-        for raw in state.get("judges", []):
+        for raw in state["judges"]:
             spec = JudgeSpec.from_state(raw, base_dir=self.project_dir)
             self.judges[spec.id] = spec
-        self.metrics_configs = [MetricConfig.from_state(m) for m in state.get("metrics", [])]
+        self._unannounced = set(self.judges)
+        self.metrics_configs = [MetricConfig.from_state(m) for m in state["metrics"]]
+        self._state_base = state
 
     def reset_scores(self) -> None:
         """Delete ``scores/`` (results JSON, charts and reports) to start the scoring afresh."""

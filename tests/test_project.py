@@ -370,7 +370,11 @@ def test_edited_prompt_file_counts_as_a_change(tmp_path):
     ev.add_judge("j", "openai", "m", prompt_file=prompt)  # identical: no error
     other = tmp_path / "p2.txt"
     other.write_text("Judge {prompt}")
-    with pytest.raises(JudgeConfigError, match=r"prompt_file: '.*p1\.txt' -> '.*p2\.txt'"):
+    # prompt files are copied into the project, named by content: the copies differ
+    with pytest.raises(
+        JudgeConfigError,
+        match=r"prompt_file: 'prompts/j-[0-9a-f]{8}\.txt' -> 'prompts/j-[0-9a-f]{8}\.txt'",
+    ):
         ev.add_judge("j", "openai", "m", prompt_file=other)
     with pytest.raises(JudgeConfigError, match=r"'on_duplicate' parameter must be one of"):
         ev.add_judge("j", "openai", "m", prompt_file=other, on_duplicate="keep")

@@ -14,7 +14,6 @@ their queue, see :class:`~meta_evaluator.annotate.AnnotationRound`).
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -92,13 +91,11 @@ def assign(
 def low_agreement_samples(labels: pl.DataFrame, task: EvalTask) -> list[str]:
     """Samples the humans disagree on, most contested first (the ``low-agreement`` queue).
 
-    With the annotation-team analysis (:mod:`meta_evaluator.agreement`) this is, per task with
-    fixed labels, ``AgreementReport.low_agreement()``: samples with two or more labels whose
-    agreement is below its default threshold. Without it, the per-item agreement is the share
-    of annotator pairs that agree (Fleiss' ``P_i``, :func:`meta_evaluator.stats.per_item_agreement`)
-    and samples below 1 count. Either way a sample's score is its lowest over the tasks
-    (multilabel compared as sets, free text left out) and the lowest come first (ties in id
-    order).
+    Per task with fixed labels (free text is left out) the samples of
+    :meth:`AgreementReport.low_agreement() <meta_evaluator.agreement.AgreementReport.low_agreement>`
+    from the annotation-team analysis: two or more human labels and an agreement below its
+    default threshold. A sample's score is its lowest agreement over the tasks; the lowest come
+    first (ties in id order).
 
     Args:
         labels: Long annotation frame (``original_id, annotator_id, <tasks>``).
@@ -107,57 +104,19 @@ def low_agreement_samples(labels: pl.DataFrame, task: EvalTask) -> list[str]:
     Raises:
         ConfigError: No sample has two disagreeing ratings yet.
     """
-    tasks = [t for t in task.task_names if task.task_kind(t) != "text"]
+    from meta_evaluator.agreement import agreement_from_frames
+
     scores: dict[str, float] = {}
-    if not labels.is_empty():
-        try:
-            from meta_evaluator.agreement import (  # type: ignore[import-not-found, unused-ignore]
-                agreement_from_frames,
-            )
-        except ImportError:
-            per_task = [_pair_agreement(labels, t, task) for t in tasks]
-        else:
-            per_task = []
-            for t in tasks:
-                if labels[t].null_count() == labels.height:
-                    continue
-                low = agreement_from_frames(task, t, labels, include_judges=False).low_agreement()
-                per_task.append(dict(zip(low[C.ORIGINAL_ID].to_list(),
-                                         low["agreement"].to_list(), strict=True)))  # fmt: skip
-        for found in per_task:
-            for sid, a in found.items():
-                scores[sid] = min(float(a), scores.get(sid, 1.0))
-    contested = sorted((a, sid) for sid, a in scores.items() if a < 1.0)
+    for name in task.task_names:
+        if task.task_kind(name) == "text" or labels[name].null_count() == labels.height:
+            continue
+        low = agreement_from_frames(task, name, labels, include_judges=False).low_agreement()
+        for sid, a in zip(low[C.ORIGINAL_ID].to_list(), low["agreement"].to_list(), strict=True):
+            scores[sid] = min(float(a), scores.get(sid, 1.0))
+    contested = sorted((a, sid) for sid, a in scores.items())
     if not contested:
         raise ConfigError(
             "--queue low-agreement: no sample has disagreeing labels from two annotators yet. "
             "Run a normal round first (or import annotations), then relabel the contested ones."
         )
     return [sid for _, sid in contested]
-
-
-def _pair_agreement(labels: pl.DataFrame, name: str, task: EvalTask) -> dict[str, float]:
-    """Sample id -> Fleiss' ``P_i`` of one task (samples with two or more labels)."""
-    from meta_evaluator.stats import per_item_agreement
-
-    col = labels.select(
-        C.ORIGINAL_ID,
-        C.ANNOTATOR_ID,
-        pl.col(name).cast(pl.List(pl.Utf8)).list.join("|")
-        if task.task_kind(name) == "multilabel"
-        else pl.col(name).cast(pl.Utf8),
-    ).filter(pl.col(name).is_not_null())
-    if col.is_empty():
-        return {}
-    values = col[name].unique().sort().to_list()
-    coded = col.with_columns(
-        pl.col(name).replace_strict(values, list(range(len(values))), return_dtype=pl.Int64)
-    )
-    wide = coded.pivot(on=C.ANNOTATOR_ID, index=C.ORIGINAL_ID, values=name)
-    mat = wide.drop(C.ORIGINAL_ID).fill_null(-1).to_numpy().T  # raters x items
-    agree = per_item_agreement(mat, n_labels=len(values))
-    return {
-        sid: a
-        for sid, a in zip(wide[C.ORIGINAL_ID].to_list(), agree.tolist(), strict=True)
-        if not math.isnan(a)
-    }

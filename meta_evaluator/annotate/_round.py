@@ -25,6 +25,7 @@ import polars as pl
 
 from meta_evaluator import columns as C
 from meta_evaluator._io import atomic_write_text, file_version
+from meta_evaluator._lock import STATE_LOCK, ProjectLock
 from meta_evaluator.annotate._assignment import assign, low_agreement_samples
 from meta_evaluator.annotate._journal import Journal, Submission
 from meta_evaluator.annotate._names import annotator_file_stem, check_annotator_id
@@ -361,7 +362,13 @@ class AnnotationRound:
             return False
         from meta_evaluator.annotations import AnnotationStore
 
-        with self._store_lock:
+        lock = ProjectLock(
+            self.ev.project_dir / STATE_LOCK,
+            project=self.ev.project_dir,
+            activity="saving its annotations",
+            wait_log_level=logging.DEBUG,  # held for milliseconds
+        )
+        with self._store_lock, lock.hold(wait=True):  # serialised with every project save
             folder = self.ev.annotations_dir
             try:
                 stamp = file_version(folder / "state.json")

@@ -11,13 +11,20 @@ Example:
 """
 
 from meta_evaluator.annotations._external_judge import load_external_judge_results
-from meta_evaluator.annotations._importers import load_argilla_export, load_label_studio_export
 from meta_evaluator.annotations._loader import load_annotation_file
 from meta_evaluator.annotations._store import AnnotationStore
+from meta_evaluator.annotations.importers import (
+    ImportResult,
+    load_annotations,
+    load_argilla_export,
+    load_label_studio_export,
+)
 
 __all__ = [
     "AnnotationStore",
+    "ImportResult",
     "load_annotation_file",
+    "load_annotations",
     "load_argilla_export",
     "load_external_judge_results",
     "load_label_studio_export",

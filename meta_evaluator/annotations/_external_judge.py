@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -14,7 +15,7 @@ from meta_evaluator.data._loader import read_table
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._results import JudgeResults
 
-__all__ = ["load_external_judge_results"]
+__all__ = ["judge_results_from_labels", "load_external_judge_results"]
 
 
 def load_external_judge_results(
@@ -58,6 +59,29 @@ def load_external_judge_results(
         known_ids=known_ids,
         owner_kind="judge",
     ).drop(C.ANNOTATOR_ID)
+    return judge_results_from_labels(
+        labels, judge_id=judge_id, task=task, info={"source_file": str(path)}
+    )
+
+
+def judge_results_from_labels(
+    labels: pl.DataFrame, *, judge_id: str, task: EvalTask, info: dict[str, Any] | None = None
+) -> JudgeResults:
+    """Validated labels (``original_id`` + every task column) as one external judge's results.
+
+    A row's status is ``success`` when every task in ``task.effective_required_tasks`` has a
+    label (and, when no task is required, at least one task has one); otherwise it is
+    ``partial`` and ``error_message`` names the missing tasks.
+
+    Args:
+        labels: Output of ``normalise_label_frame`` without the annotator column.
+        judge_id: The judge's id.
+        task: The task the labels follow.
+        info: Extra run information kept with the results (``num_rows`` is added).
+
+    Returns:
+        JudgeResults with ``source="external"``.
+    """
     required = task.effective_required_tasks or task.task_names
     missing_text = pl.concat_str(
         [pl.when(pl.col(t).is_null()).then(pl.lit(t)) for t in required],
@@ -82,5 +106,5 @@ def load_external_judge_results(
         task_names=task.task_names,
         results_data=results,
         source="external",
-        info={"source_file": str(path), "num_rows": results.height},
+        info={**(info or {}), "num_rows": results.height},
     )

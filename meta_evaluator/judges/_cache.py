@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from meta_evaluator._io import create_temp_file
 from meta_evaluator.judges._clients import Completion
 
 __all__ = ["ResponseCache", "cache_key"]
@@ -98,9 +98,9 @@ class ResponseCache:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         blob = json.dumps({"key": key, "completion": asdict(completion)}, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
+        tmp = create_temp_file(path)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write(blob)
             os.replace(tmp, path)
         except BaseException:

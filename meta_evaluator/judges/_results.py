@@ -107,19 +107,19 @@ class JudgeResults:
         try:
             state = json.loads((directory / "state.json").read_text(encoding="utf-8"))
             data = pl.read_parquet(directory / "results.parquet")
-        except (OSError, ValueError) as exc:
+            return cls(
+                judge_id=str(state["judge_id"]),
+                task_names=list(state["task_names"]),
+                results_data=data,
+                source=state.get("source", "run"),
+                model=state.get("model"),
+                info=dict(state.get("info") or {}),
+            )
+        except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError) as exc:
             raise ProjectError(
-                f"Cannot read judge results in {str(directory)!r}: {exc}. Delete the folder and "
-                "re-run the judge, or restore it from backup."
+                f"Cannot read judge results in {str(directory)!r}: {type(exc).__name__}: {exc}. "
+                "Delete the folder and re-run the judge, or restore it from backup."
             ) from exc
-        return cls(
-            judge_id=state["judge_id"],
-            task_names=list(state["task_names"]),
-            results_data=data,
-            source=state.get("source", "run"),
-            model=state.get("model"),
-            info=state.get("info", {}),
-        )
 
 
 def _with_meta_columns(df: pl.DataFrame) -> pl.DataFrame:

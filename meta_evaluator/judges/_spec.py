@@ -23,6 +23,7 @@ import difflib
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,15 +34,39 @@ from meta_evaluator._ids import validate_id
 from meta_evaluator.errors import JudgeConfigError
 
 __all__ = [
+    "KEY_ENV_SUFFIXES",
+    "STANDARD_KEY_ENVS",
     "JudgeSpec",
     "OnDuplicate",
     "changed_fields",
     "check_judge_id",
+    "check_loaded_key_env",
+    "key_destination",
     "load_judge_specs",
     "resolve_duplicate",
 ]
 
 _log = logging.getLogger("meta_evaluator.judges")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+KEY_ENV_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN")
+"""A loaded judge's ``api_key_env`` must end in one of these (or be a standard name)."""
+STANDARD_KEY_ENVS = frozenset(
+    {
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "AZURE_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "MISTRAL_API_KEY",
+        "COHERE_API_KEY",
+        "GROQ_API_KEY",
+        "TOGETHERAI_API_KEY",
+        "HUGGINGFACE_API_KEY",
+        "AWS_ACCESS_KEY_ID",
+    }
+)
+"""Providers' own key variables a loaded judge may always name."""
 
 
 def check_judge_id(judge_id: str) -> str:
@@ -244,8 +269,9 @@ class JudgeSpec(BaseModel):
     def to_state(self, *, relative_to: Path | None = None) -> dict[str, Any]:
         """The spec as a JSON-ready dict for the project state (never a secret).
 
-        ``prompt_file`` is stored resolved: relative to ``relative_to`` when the file lies under
-        it (a project folder that can be moved), absolute otherwise. Only the *name* of the key
+        ``prompt_file`` is stored resolved: relative to ``relative_to`` (default: the folder the
+        spec was defined in) when the file lies under it (a project folder that can be moved),
+        absolute otherwise. Only the *name* of the key
         variable (``api_key_env``) is stored.
 
         Args:
@@ -254,18 +280,104 @@ class JudgeSpec(BaseModel):
         state = self.model_dump(mode="json", exclude_defaults=True)
         state["id"], state["llm_client"], state["model"] = self.id, self.llm_client, self.model
         path = self.prompt_path()
+        base = relative_to if relative_to is not None else self._base_dir
         if path is not None:
             stored = str(path)
-            if relative_to is not None:
+            if base is not None:
                 with contextlib.suppress(ValueError):
-                    stored = str(path.relative_to(Path(relative_to).resolve()))
+                    stored = path.relative_to(Path(base).resolve()).as_posix()
             state["prompt_file"] = stored
         return state
 
     @classmethod
     def from_state(cls, state: dict[str, Any], *, base_dir: Path | None = None) -> JudgeSpec:
-        """Rebuild a spec written by :meth:`to_state` (``base_dir``: the project folder)."""
-        return cls.create(base_dir=base_dir, where="project state", **state)
+        """Rebuild a spec written by :meth:`to_state` (``base_dir``: the project folder).
+
+        Raises:
+            JudgeConfigError: The spec is invalid, or its ``api_key_env`` does not look like a
+                key variable (see :func:`check_loaded_key_env`).
+        """
+        spec = cls.create(base_dir=base_dir, where="project state", **state)
+        check_loaded_key_env(spec, where="project state")
+        return spec
+
+
+def check_loaded_key_env(spec: JudgeSpec, *, where: str) -> None:
+    """Refuse a judge from a file (state.json, YAML) that would send a non-key variable.
+
+    A judge defined in a file someone else wrote chooses which of *your* environment
+    variables is sent, as a key, to its ``base_url``. It may name only a provider's standard
+    key variable (:data:`STANDARD_KEY_ENVS`) or one ending in ``_API_KEY``, ``_KEY`` or
+    ``_TOKEN`` (:data:`KEY_ENV_SUFFIXES`); ``HOME``, ``PATH`` or ``DATABASE_URL`` are refused.
+    ``extra`` values of the form ``os.environ/NAME`` (litellm's secret references) are refused
+    too. Judges added in code (``add_judge``) are not restricted.
+
+    Args:
+        spec: The loaded judge.
+        where: Where the definition came from, for the message.
+
+    Raises:
+        JudgeConfigError: ``api_key_env`` (or an ``extra`` value) breaks the rule.
+
+    Example:
+        >>> spec = JudgeSpec(id="j", llm_client="openai", model="m", prompt="{x}",
+        ...                  api_key_env="TEAM_OPENAI_KEY")
+        >>> check_loaded_key_env(spec, where="judges.yaml")
+    """
+    env = spec.api_key_env
+    if env is not None and not (
+        _ENV_NAME_RE.match(env)
+        and (env in STANDARD_KEY_ENVS or env.upper().endswith(KEY_ENV_SUFFIXES))
+    ):
+        raise JudgeConfigError(
+            f"judge {spec.id!r} in {where}: api_key_env {env!r} does not look like an API-key "
+            "variable. A judge loaded from a file may only send a provider's standard key "
+            "variable (e.g. 'OPENAI_API_KEY') or one whose name ends in '_API_KEY', '_KEY' or "
+            "'_TOKEN', so a shared project cannot send your other environment variables to "
+            f"{key_destination(spec)[1]}. Rename the variable (e.g. export MY_LLM_API_KEY=...) "
+            "and set api_key_env to it, or re-add the judge in code with add_judge(..., "
+            "on_duplicate='overwrite')."
+        )
+    refs = sorted(
+        k for k, v in spec.extra.items() if isinstance(v, str) and v.startswith("os.environ/")
+    )
+    if refs:
+        raise JudgeConfigError(
+            f"judge {spec.id!r} in {where}: extra parameter(s) {refs!r} read environment "
+            "variables ('os.environ/...'). A judge loaded from a file may read a key only "
+            "through api_key_env; remove them."
+        )
+
+
+def key_destination(spec: JudgeSpec) -> tuple[str | None, str]:
+    """Which environment variable the judge sends, and to which host.
+
+    Returns:
+        ``(variable or None, host)``: the variable is None for the local judge and for a
+        litellm provider left to read its own variables.
+
+    Example:
+        >>> spec = JudgeSpec(id="j", llm_client="openai", model="m", prompt="{x}",
+        ...                  base_url="http://127.0.0.1:8000/v1")
+        >>> key_destination(spec)
+        ('OPENAI_API_KEY', '127.0.0.1:8000')
+    """
+    from urllib.parse import urlparse
+
+    from meta_evaluator.judges._clients import DEFAULT_KEY_ENV
+
+    kind = spec.llm_client.strip().lower()
+    if kind == "local":
+        return None, "this machine (local judge, no network)"
+    env = spec.api_key_env or DEFAULT_KEY_ENV.get(kind)
+    if spec.base_url:
+        parsed = urlparse(spec.base_url)
+        host = parsed.netloc or spec.base_url
+    else:
+        host = {"openai": "api.openai.com", "anthropic": "api.anthropic.com"}.get(
+            kind, f"the {kind!r} provider's default endpoint (through litellm)"
+        )
+    return env, host
 
 
 def load_judge_specs(yaml_file: str | Path) -> list[JudgeSpec]:
@@ -315,6 +427,7 @@ def load_judge_specs(yaml_file: str | Path) -> list[JudgeSpec]:
                 f"fields; got {entry!r}."
             )
         spec = JudgeSpec.create(base_dir=path.parent, where=repr(str(path)), **entry)
+        check_loaded_key_env(spec, where=repr(str(path)))
         if spec.id in seen:
             raise JudgeConfigError(
                 f"Judge file {str(path)!r}: judge id {spec.id!r} appears more than once. "

@@ -104,18 +104,26 @@ def _badge(passed: bool | str | None) -> str:
     )
 
 
-def _cell(table: ScoreTable, judge: str, column: ScoreColumn, extra: str = "") -> str:
+def _cell(
+    table: ScoreTable, judge: str, column: ScoreColumn, extra: str = "", hover: str | None = None
+) -> str:
     key = (judge, column.name)
     attrs = f'data-column="{_e(column.name)}"'
     if key not in table.values:
         return f'<td class="missing" {attrs} title="not computed">{_DASH}</td>'
     value = table.values[key]
     classes = "num best" if judge in table.best.get(column.name, ()) else "num"
+    if math.isfinite(value):
+        attrs += f' data-sort="{value!r}"'
+    notes = [hover] if hover else []
     if not math.isfinite(value):
-        attrs += ' title="undefined (nan): see the warnings in the metric section"'
+        notes.append("undefined (nan): see the warnings in the metric section")
     body = f'<span class="v">{_num(value)}</span>'
     if key in table.ci:
         low, high = table.ci[key]
         body += f'<span class="ci">95% CI [{_num(low)}, {_num(high)}]</span>'
-    title = ' title="best in column"' if "best" in classes else ""
+        notes.append(f"95% CI [{_num(low)}, {_num(high)}]")
+    if "best" in classes:
+        notes.append("best in column")
+    title = f' title="{_e("; ".join(notes))}"' if notes else ""
     return f'<td class="{classes}" {attrs}{title}>{body}{extra}</td>'

@@ -18,6 +18,7 @@ from string import Template
 from typing import Any
 
 from meta_evaluator.report._cells import _DASH, _badge, _cell, _e, _key_label, _num, _passed, _text
+from meta_evaluator.report._evidence import ReportEvidence
 from meta_evaluator.report._sections import _metric_sections
 from meta_evaluator.report._table import (
     WINNING_RATE,
@@ -26,9 +27,19 @@ from meta_evaluator.report._table import (
     config_name,
     is_alt_test,
 )
+from meta_evaluator.report._view import ResultView, result_view
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 
 __all__ = ["render_html"]
+
+_NAV = (
+    '<nav class="toc">'
+    '<a href="#verdict">Verdict</a><a href="#summary-table">All metrics</a>'
+    '<a href="#judge-vs-judge">Judge vs judge</a><a href="#confusion">Where judges disagree</a>'
+    '<a href="#explorer">Explorer</a><a href="#annotators">Annotators</a>'
+    '<a href="#health">Run health</a><a href="#metrics">Metric details</a>'
+    '<a href="#howto">How to read</a></nav>'
+)
 
 _HOW_TO_READ = (
     "<b>Accuracy</b> is the share of items where the judge gives the same label as a human "
@@ -49,7 +60,9 @@ _HOW_TO_READ = (
 )
 
 
-def _summary(table: ScoreTable, results: Sequence[BaseScoringResult]) -> str:
+def _summary(
+    table: ScoreTable, results: Sequence[BaseScoringResult], views: Sequence[ResultView] = ()
+) -> str:
     if not results:
         return '<p class="empty">No scores yet: run a comparison first.</p>'
     if not table.columns:
@@ -67,7 +80,12 @@ def _summary(table: ScoreTable, results: Sequence[BaseScoringResult]) -> str:
             spans[-1] = (column.config, spans[-1][1] + 1)
         else:
             spans.append((column.config, 1))
-    head1 = "".join(f'<th class="cfg" colspan="{n}">{_e(cfg)}</th>' for cfg, n in spans)
+    labels = {v.config: v.label for v in views}
+    items = {(v.judge, v.config): v.n_items for v in views}
+    head1 = "".join(
+        f'<th class="cfg" colspan="{n}" title="{_e(cfg)}">{_e(labels.get(cfg, cfg))}</th>'
+        for cfg, n in spans
+    )
     head2 = "".join(f'<th class="key">{_e(_key_label(c))}</th>' for c in table.columns)
     rows = []
     for judge in table.judges:
@@ -75,7 +93,9 @@ def _summary(table: ScoreTable, results: Sequence[BaseScoringResult]) -> str:
         for column in table.columns:
             key = (judge, column.name)
             extra = _badge(verdicts[key]) if key in verdicts else ""
-            cells.append(_cell(table, judge, column, extra))
+            n_items = items.get((judge, column.config))
+            hover = f"{n_items:,} items" if n_items is not None else None
+            cells.append(_cell(table, judge, column, extra, hover=hover))
         rows.append(f'<tr><th scope="row">{_e(judge)}</th>{"".join(cells)}</tr>')
     if table.ceilings:
         ceiling_cells = "".join(
@@ -83,11 +103,12 @@ def _summary(table: ScoreTable, results: Sequence[BaseScoringResult]) -> str:
         )
         rows.append(f'<tr class="ceiling"><th scope="row">human ceiling</th>{ceiling_cells}</tr>')
     return (
-        '<div class="scroll"><table id="summary">'
+        '<div class="scroll pinned"><table id="summary" class="sortable-table">'
         f'<thead><tr><th rowspan="2">judge</th>{head1}</tr><tr>{head2}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="meta">Best score per column highlighted (★), respecting the direction shown by '
-        f"the arrow. {_DASH} = undefined (nan) or not computed.</p>"
+        f"the arrow. {_DASH} = undefined (nan) or not computed. Click a column to sort; hover a "
+        "cell for its item count and interval, a header for the config's unique name.</p>"
     )
 
 
@@ -128,13 +149,24 @@ def _header(
     project_name: str | None,
     annotation_info: Mapping[str, Any] | None,
     generated_at: str,
+    judges: Sequence[str] = (),
+    metric_configs: Sequence[str] = (),
 ) -> str:
     facts = [f"generated {generated_at}"]
     if results:
         facts.append(f"scores computed up to {max(r.timestamp for r in results)}")
-    n_configs = len({c.config for c in table.columns})
-    facts.append(f"{len(table.judges)} judge{'s' * (len(table.judges) != 1)}")
-    facts.append(f"{n_configs} metric config{'s' * (n_configs != 1)}")
+    scored_configs = {config_name(r) for r in results}
+    all_judges = list(dict.fromkeys([*table.judges, *judges]))
+    n_configs = len(scored_configs | set(metric_configs))
+    n_judges = len(all_judges)
+    judge_text = f"{n_judges} judge{'s' * (n_judges != 1)}"
+    if len(table.judges) != n_judges:
+        judge_text += f" ({len(table.judges)} scored)"
+    config_text = f"{n_configs} metric config{'s' * (n_configs != 1)}"
+    if len(scored_configs) != n_configs:
+        config_text += f" ({len(scored_configs)} with scores)"
+    facts.append(judge_text)
+    facts.append(config_text)
     project = f'<div class="project">{_e(project_name)}</div>' if project_name else ""
     info = ""
     if annotation_info:
@@ -146,7 +178,7 @@ def _header(
     meta = "".join(f"<span>{_e(f)}</span>" for f in facts)
     return (
         '<header class="top"><h1>Can these judges stand in for your annotators?</h1>'
-        f'{project}<div class="meta">{meta}</div>{info}</header>'
+        f'{project}<div class="meta">{meta}</div>{info}{_NAV}</header>'
     )
 
 
@@ -158,6 +190,8 @@ def render_html(
     judge_info: Mapping[str, Mapping[str, Any]] | None = None,
     annotation_info: Mapping[str, Any] | None = None,
     generated_at: str,
+    evidence: ReportEvidence | None = None,
+    metric_configs: Sequence[str] = (),
 ) -> str:
     """Render the full report page.
 
@@ -168,12 +202,20 @@ def render_html(
         judge_info: Judge id -> facts (model, client, status counts, tokens, cost...).
         annotation_info: Facts about the human annotations (annotators, items...).
         generated_at: Timestamp shown in the header.
+        evidence: Per-sample evidence (samples, human and judge labels, run tables) for the
+            decision sections; without it only the score sections are drawn.
+        metric_configs: Every configured metric config (counted in the header even when it has
+            no scores yet).
 
     Returns:
         The HTML page as a string.
     """
     from meta_evaluator import __version__
+    from meta_evaluator.report._decision import decision_sections
 
+    views = [result_view(r) for r in results]
+    decision = decision_sections(results, views, evidence, judge_info or {})
+    judges = list(judge_info or {}) + (list(evidence.judges) if evidence is not None else [])
     body = [
         _header(
             results,
@@ -181,20 +223,34 @@ def render_html(
             project_name=project_name,
             annotation_info=annotation_info,
             generated_at=generated_at,
+            judges=judges,
+            metric_configs=metric_configs,
         ),
-        "<h2>Summary</h2>",
-        _summary(table, results),
+        decision.verdict,
+        '<h2 id="summary-table">All metrics</h2>',
+        _summary(table, results, views),
+        decision.judge_vs_judge,
+        decision.confusion,
+        decision.explorer,
+        decision.annotators,
     ]
-    if results:
-        body.append("<h2>Metrics</h2>")
-        body.append(_metric_sections(results, table))
-    if judge_info:
+    if decision.health:
+        body.append(decision.health)
+    elif judge_info:
         body.append(_judges(judge_info))
+    if results:
+        body.append('<h2 id="metrics">Metric details</h2>')
+        body.append(_metric_sections(results, table))
     how = "".join(f"<li>{line}</li>" for line in _HOW_TO_READ)
-    body.append(f'<h2>How to read this</h2><ul class="howto">{how}</ul>')
+    body.append(f'<h2 id="howto">How to read this</h2><ul class="howto">{how}</ul>')
     body.append(f"<footer>meta_evaluator {_e(__version__)}</footer>")
-    template = Template(
-        resources.files("meta_evaluator.report").joinpath("template.html").read_text("utf-8")
-    )
+    package = resources.files("meta_evaluator.report")
+    template = Template(package.joinpath("template.html").read_text("utf-8"))
+    script = package.joinpath("report.js").read_text("utf-8")
     title = f"Score report — {project_name}" if project_name else "Score report"
-    return template.substitute(title=_e(title), version=_e(__version__), body="\n".join(body))
+    return template.substitute(
+        title=_e(title),
+        version=_e(__version__),
+        body="\n".join(part for part in body if part),
+        script=script,
+    )

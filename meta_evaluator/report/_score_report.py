@@ -12,6 +12,7 @@ import polars as pl
 
 from meta_evaluator._io import atomic_write, atomic_write_text
 from meta_evaluator.errors import ConfigError
+from meta_evaluator.report._evidence import ReportEvidence
 from meta_evaluator.report._table import ScoreTable, build_table
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 
@@ -37,6 +38,11 @@ class ScoreReport:
             counts, tokens, cost_usd, ...).
         annotation_info: Facts about the human annotations (number of annotators, items, ...)
             shown in the HTML header.
+        evidence: Per-sample evidence (samples, human labels, judge results) for the decision
+            sections: verdict costs, judge-vs-judge tests, confusion, explorer, annotators, run
+            health. ``MetaEvaluator.score_report`` gathers it from the project.
+        metric_configs: Unique names of every configured metric config, so the header counts
+            configs that have no scores yet.
 
     Raises:
         ConfigError: If ``results`` holds something other than ``BaseScoringResult`` objects.
@@ -55,6 +61,8 @@ class ScoreReport:
         project_name: str | None = None,
         judge_info: Mapping[str, Mapping[str, Any]] | None = None,
         annotation_info: Mapping[str, Any] | None = None,
+        evidence: ReportEvidence | None = None,
+        metric_configs: Sequence[str] = (),
     ) -> None:
         if isinstance(results, BaseScoringResult | str | bytes) or not isinstance(
             results, Sequence
@@ -74,6 +82,8 @@ class ScoreReport:
         self._project_name = project_name
         self._judge_info = {str(k): dict(v) for k, v in (judge_info or {}).items()}
         self._annotation_info = dict(annotation_info or {})
+        self._evidence = evidence
+        self._metric_configs = list(metric_configs)
         self._table: ScoreTable = build_table(self._results)
 
     @property
@@ -113,6 +123,8 @@ class ScoreReport:
             judge_info=self._judge_info,
             annotation_info=self._annotation_info,
             generated_at=generated,
+            evidence=self._evidence,
+            metric_configs=self._metric_configs,
         )
 
     def save(
@@ -124,7 +136,9 @@ class ScoreReport:
 
         Args:
             path: Destination file.
-            format: ``"html"`` (the full page) or ``"csv"`` (the :meth:`to_frame` table).
+            format: ``"html"`` (the full page) or ``"csv"`` (the :meth:`to_frame` table followed
+                by ``<column>__ci_low`` / ``__ci_high`` / ``__human_ceiling``,
+                ``<config>__verdict`` and ``<config>__label`` columns).
 
         Returns:
             The path written.
@@ -141,7 +155,10 @@ class ScoreReport:
         if format == "html":
             atomic_write_text(target, self.to_html())
         else:
-            frame = self.to_frame()
+            from meta_evaluator.report._csv import csv_frame
+            from meta_evaluator.report._view import result_view
+
+            frame = csv_frame(self._table, [result_view(r) for r in self._results])
             atomic_write(target, lambda tmp: frame.write_csv(tmp))
         return target
 

@@ -22,6 +22,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
 from meta_evaluator.errors import MetricConfigError
+from meta_evaluator.scores._unified import UNIFIED_AGGREGATIONS, value_aggregation_problem
 from meta_evaluator.scores.base_scorer import BaseScorer
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["MetricConfig", "MetricsConfig", "config_labels"]
 
 _STRATEGIES = ("single", "multitask", "multilabel")
-_AGGREGATIONS = ("individual_average", "majority_vote")
+_AGGREGATIONS = ("individual_average", "majority_vote", *UNIFIED_AGGREGATIONS)
 _TEXT_SAMPLE = "A free-text sample label, written by an annotator."
 _BUILTIN_PREFIX = "meta_evaluator."
 
@@ -72,8 +73,10 @@ class MetricConfig:
         task_strategy: "single" (exactly 1 task), "multitask" (the scorer on each task, scores
             averaged, per-task results in ``metadata["per_task"]``) or "multilabel" (the tasks'
             labels form one list-valued label per sample; >= 2 tasks).
-        annotator_aggregation: "individual_average" (judge vs each human, then the mean) or
-            "majority_vote" (judge vs the per-sample human consensus).
+        annotator_aggregation: "individual_average" (judge vs each human, then the mean),
+            "majority_vote" (judge vs the per-sample human consensus), or "mean" / "median" /
+            "min" / "max" / "weighted_majority" (judge vs the humans' unified label per sample;
+            see :mod:`meta_evaluator.scores._unified`).
         name: Optional readable name of the config, shown by the report and the CSV (see
             :meth:`label`) and ending the results folder name (:meth:`unique_name`; default:
             ``task_strategy``). Without it a name is derived from the scorer, its options and
@@ -182,6 +185,10 @@ class MetricConfig:
             parts.append(self.task_strategy)
         if self.annotator_aggregation == "majority_vote":
             parts.append("majority")
+        elif self.annotator_aggregation == "weighted_majority":
+            parts.append("weighted majority")
+        elif self.annotator_aggregation in UNIFIED_AGGREGATIONS:
+            parts.append(f"{self.annotator_aggregation} of humans")
         return " · ".join(parts)
 
     # ------------------------------------------------------------------ validation
@@ -212,6 +219,9 @@ class MetricConfig:
                 "hold label sets (MultiLabelSchema). Score them with task_strategy='single' or "
                 "'multitask'."
             )
+        problem = value_aggregation_problem(self.annotator_aggregation, kinds, self.task_strategy)
+        if problem:
+            raise MetricConfigError(f"{owner}: {problem}.")
         reason_fn = getattr(self.scorer, "unsupported_reason", None)
         if callable(reason_fn):
             reason = reason_fn(kinds, self.task_strategy)

@@ -240,6 +240,6 @@ def test_a_long_lived_project_object_sees_browser_labels(project):
     rnd = AnnotationRound(project.project_dir, annotators=["alice"])
     rnd.submit("alice", {"sample": "s01", "labels": {"verdict": "good", "score": 2}})
     rnd.flush()
-    assert project.annotations.annotator_ids == ["alice"]
     project.save_state()  # does not write the stale copy back over the new labels
     assert _labels(project.project_dir) == {("alice", "s01"): {"verdict": "good", "score": 2}}
+    assert project.annotations.annotator_ids == ["alice"]  # merged in on save

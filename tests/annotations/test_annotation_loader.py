@@ -42,7 +42,9 @@ def test_public_names():
     assert ann_pkg.__all__ == sorted(ann_pkg.__all__)
     assert set(ann_pkg.__all__) == {
         "AnnotationStore",
+        "ImportResult",
         "load_annotation_file",
+        "load_annotations",
         "load_argilla_export",
         "load_external_judge_results",
         "load_label_studio_export",

@@ -32,7 +32,7 @@ TASK = EvalTask(
     response_columns=["llm_response"],
 )
 IDS = ["s001", "s002", "s003", "s004"]
-LOGGER = "meta_evaluator.annotations._importers"
+LOGGER = "meta_evaluator.annotations.importers"
 
 
 def write_json(tmp_path: Path, obj: Any, name: str) -> Path:
@@ -182,7 +182,7 @@ def test_label_studio_matches_long_csv(tmp_path, caplog):
     ]
     text = caplog.text
     assert "ignoring question(s) that match no task: ['sentiment']" in text
-    assert "1 cancelled (skipped) annotation(s) left out" in text
+    assert "1 skipped/cancelled annotation(s) (include_cancelled=True imports them)" in text
 
 
 def test_label_studio_include_cancelled(tmp_path):
@@ -273,14 +273,14 @@ def test_label_studio_drops_annotations_without_task_values(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger=LOGGER):
         frame = load_label_studio_export(write_json(tmp_path, export, "ls.json"), task=TASK)
     assert frame[C.ANNOTATOR_ID].to_list() == ["ls_user_5"]
-    assert "1 annotation(s) gave no value for any task; left out" in caplog.text
+    assert "left out: 1 annotation(s) without a value for any task" in caplog.text
 
 
 # --------------------------------------------------------------------------- Label Studio errors
 def test_label_studio_malformed_json(tmp_path):
     path = tmp_path / "ls.json"
     path.write_text('[{"id": 1, "data": {}, "annotations": [}]')
-    with pytest.raises(DataFileError, match=r"Label Studio export '.*ls\.json' is not valid JSON"):
+    with pytest.raises(DataFileError, match=r"Annotation export '.*ls\.json' is not valid JSON"):
         load_label_studio_export(path, task=TASK)
 
 
@@ -289,10 +289,11 @@ def test_label_studio_missing_file(tmp_path):
         load_label_studio_export(tmp_path / "nope.json", task=TASK)
 
 
-def test_label_studio_json_min_is_refused(tmp_path):
-    json_min = [{"id": 1, "original_id": "s001", "rejection": "rejection", "annotator": 3}]
-    with pytest.raises(DataFileError, match=r"task 1: no 'annotations' key.*JSON-MIN"):
-        load_label_studio_export(write_json(tmp_path, json_min, "min.json"), task=TASK)
+def test_label_studio_record_that_is_not_a_task(tmp_path):
+    export = ls_export()
+    export.insert(1, {"id": 9, "original_id": "s009", "rejection": "rejection"})
+    with pytest.raises(DataFileError, match=r"task 2: not a Label Studio task \(needs a 'data'"):
+        load_label_studio_export(write_json(tmp_path, export, "ls.json"), task=TASK)
 
 
 def test_label_studio_no_task_matched(tmp_path):
@@ -383,7 +384,7 @@ def test_label_studio_only_cancelled(tmp_path):
             r"maps several questions to task\(s\) \['rejection'\]",
         ),
         ({"field_map": ["rejection"]}, r"'field_map' parameter .* must be a mapping"),
-        ({"id_field": ""}, r"'id_field' parameter of load_label_studio_export"),
+        ({"id_field": ""}, r"'id_field' parameter of add_annotations"),
     ],
 )
 def test_label_studio_bad_options(tmp_path, kwargs, message):
@@ -513,7 +514,10 @@ def test_argilla_v1_counts_left_out_statuses(tmp_path, caplog):
     path = write_json(tmp_path, argilla_v1(), "v1.json")
     with caplog.at_level(logging.INFO, logger=LOGGER):
         load_argilla_export(path, task=TASK)
-    assert "statuses=['submitted']): 1 discarded, 1 draft" in caplog.text
+    assert (
+        "left out: 1 draft response(s) (statuses=['submitted']), 1 discarded response(s)"
+        in caplog.text
+    )
 
 
 def test_argilla_statuses_include_drafts(tmp_path):
@@ -525,18 +529,26 @@ def test_argilla_statuses_include_drafts(tmp_path):
     assert load_argilla_export(path, task=TASK, statuses="draft").height == 1  # a lone string
 
 
-def test_argilla_wrapped_records_key_and_missing_status(tmp_path, caplog):
-    # early 2.x SDKs wrote responses without "status" (the SDK default is "submitted")
+def test_argilla_nested_without_status_is_refused_unless_statuses_none(tmp_path, caplog):
+    # Argilla 2.x records.to_list() / to_json() write responses without "status"
     record = {
         "id": "s001",
         "fields": FIELDS,
         "responses": {"rejection": [{"value": "rejection", "user_id": U_ANA}]},
     }
     path = write_json(tmp_path, {"records": [record]}, "v2.json")
+    with pytest.raises(
+        DataFileError,
+        match=r"1 response\(s\) carry no status.*to_list\(flatten=True\).*statuses=None",
+    ):
+        load_argilla_export(path, task=TASK)
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        frame = load_argilla_export(path, task=TASK)
+        frame = load_argilla_export(path, task=TASK, statuses=None)
     assert frame.select(C.ANNOTATOR_ID, "rejection").rows() == [(U_ANA, "rejection")]
-    assert "1 response(s) carry no status; counted as 'submitted'" in caplog.text
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1
+    assert "1 response(s) carry no status" in warned[0].getMessage()
+    assert "drafts included" in warned[0].getMessage()
 
 
 def test_argilla_id_lookup_order(tmp_path):
@@ -603,7 +615,9 @@ def test_argilla_one_item_multilabel_into_single_label_task(tmp_path):
 def test_argilla_malformed_jsonl(tmp_path):
     path = tmp_path / "v2.jsonl"
     path.write_text('{"id": "s001", "responses": {}}\n{"id": "s002", "responses": \n')
-    with pytest.raises(DataFileError, match=r"Argilla export '.*v2\.jsonl', line 2: invalid JSON"):
+    with pytest.raises(
+        DataFileError, match=r"Annotation export '.*v2\.jsonl', line 2: invalid JSON"
+    ):
         load_argilla_export(path, task=TASK)
 
 
@@ -648,7 +662,7 @@ def test_argilla_only_drafts(tmp_path):
         "responses": {"rejection": [{"value": "rejection", "user_id": U_ANA, "status": "draft"}]},
     }
     with pytest.raises(
-        DataFileError, match=r"no annotation to import \(responses left out.*1 draft"
+        DataFileError, match=r"no annotation to import \(left out: 1 draft response"
     ):
         load_argilla_export(write_json(tmp_path, [record], "v2.json"), task=TASK)
 
@@ -691,14 +705,17 @@ def test_argilla_duplicate_user_sample(tmp_path):
 @pytest.mark.parametrize("statuses", [("submited",), (), ["pending"]])
 def test_argilla_bad_statuses(tmp_path, statuses):
     path = write_json(tmp_path, argilla_v2(), "v2.json")
-    with pytest.raises(ConfigError, match=r"'statuses' parameter of load_argilla_export must hold"):
+    with pytest.raises(ConfigError, match=r"'statuses' parameter of add_annotations must hold"):
         load_argilla_export(path, task=TASK, statuses=statuses)
 
 
-def test_argilla_wrong_extension_and_not_objects(tmp_path):
-    path = tmp_path / "v2.csv"
+def test_argilla_not_an_argilla_export_and_not_objects(tmp_path):
+    path = tmp_path / "v2.json"  # a CSV, whatever the extension says
     path.write_text("id\ns001\n")
-    with pytest.raises(DataFileError, match=r"expected a \.json or \.jsonl file, got '\.csv'"):
+    with pytest.raises(
+        DataFileError,
+        match=r"does not look like any argilla export .*keys of its first records: \['id'\]",
+    ):
         load_argilla_export(path, task=TASK)
     with pytest.raises(DataFileError, match=r"record 1: expected a JSON object"):
         load_argilla_export(write_json(tmp_path, ["s001"], "v2.json"), task=TASK)

@@ -74,8 +74,8 @@ def test_public_names():
         ({"task_names": ["a", "a"], "task_strategy": "multitask"}, r"duplicate task name"),
         ({"task_names": ["a"], "task_strategy": "multi"}, r"'task_strategy'.*got 'multi'"),
         (
-            {"task_names": ["a"], "annotator_aggregation": "mean"},
-            r"'annotator_aggregation'.*got 'mean'",
+            {"task_names": ["a"], "annotator_aggregation": "average"},
+            r"'annotator_aggregation'.*got 'average'",
         ),
         ({"task_names": "a"}, r"must be a list of task names"),
         ({"task_names": []}, r"non-empty list"),

@@ -7,7 +7,8 @@ import pytest
 from sklearn.metrics import accuracy_score, cohen_kappa_score
 
 from meta_evaluator.errors import ConfigError, DataError, UndefinedMetricWarning
-from meta_evaluator.stats import accuracy, cohen_kappa, kappa_interpretation, warn_undefined
+from meta_evaluator.stats import accuracy, kappa_interpretation, warn_undefined
+from meta_evaluator.stats._agreement import cohen_kappa
 
 # ---------------------------------------------------------------- accuracy
 

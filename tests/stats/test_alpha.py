@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from meta_evaluator.errors import ConfigError, DataError, UndefinedMetricWarning
-from meta_evaluator.stats import krippendorff_alpha
+from meta_evaluator.stats._alpha import krippendorff_alpha
 
 NAN = np.nan
 

@@ -15,9 +15,9 @@ from meta_evaluator.stats import (
     bootstrap_mean_ci,
     bootstrap_mean_samples,
     bootstrap_weights,
-    cohen_kappa,
     percentile_ci,
 )
+from meta_evaluator.stats._agreement import cohen_kappa
 
 
 def test_weights_shape_sums_and_reproducibility():

@@ -10,11 +10,11 @@ import pytest
 from meta_evaluator.errors import DataError
 from meta_evaluator.stats import (
     fleiss_kappa,
-    majority_vote,
     pairwise_agreement_matrix,
     per_item_agreement,
     ratings_to_counts,
 )
+from meta_evaluator.stats._consensus import majority_vote
 
 
 def test_majority_vote_hand_computed_with_ties_and_missing():

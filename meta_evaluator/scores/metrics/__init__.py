@@ -8,6 +8,10 @@ scorer                         ``scorer_name``        ``scores`` keys
 :class:`CohensKappaScorer`     cohens_kappa           ``kappa``
 :class:`FleissKappaScorer`     fleiss_kappa           ``kappa``
 :class:`KrippendorffAlphaScorer` krippendorff_alpha   ``alpha``
+:class:`GwetAC1Scorer`         gwet_ac1               ``ac1``
+:class:`CorrelationScorer`     correlation            ``correlation`` (pearson/spearman/kendall)
+:class:`MAEScorer`             mae                    ``mae`` (lower is better)
+:class:`RMSEScorer`            rmse                   ``rmse`` (lower is better)
 :class:`AltTestScorer`         alt_test               ``winning_rate`` {"0.00": ..}, ``advantage_probability``
 :class:`TextSimilarityScorer`  text_similarity        ``similarity``
 :class:`SemanticSimilarityScorer` semantic_similarity ``similarity``
@@ -20,6 +24,12 @@ from meta_evaluator.scores.metrics._accuracy import AccuracyScorer, Classificati
 from meta_evaluator.scores.metrics._alpha import KrippendorffAlphaScorer
 from meta_evaluator.scores.metrics._alt_test import AltTestScorer
 from meta_evaluator.scores.metrics._kappa import CohensKappaScorer, FleissKappaScorer
+from meta_evaluator.scores.metrics._ratings import (
+    CorrelationScorer,
+    GwetAC1Scorer,
+    MAEScorer,
+    RMSEScorer,
+)
 from meta_evaluator.scores.metrics._similarity import (
     SemanticSimilarityScorer,
     TextSimilarityScorer,
@@ -30,8 +40,12 @@ __all__ = [
     "AltTestScorer",
     "ClassificationScorer",
     "CohensKappaScorer",
+    "CorrelationScorer",
     "FleissKappaScorer",
+    "GwetAC1Scorer",
     "KrippendorffAlphaScorer",
+    "MAEScorer",
+    "RMSEScorer",
     "SemanticSimilarityScorer",
     "TextSimilarityScorer",
 ]

@@ -36,6 +36,7 @@ from meta_evaluator.scores._aggregation import (
     current_task_context,
     infer_kind,
 )
+from meta_evaluator.scores._unified import UNIFIED_AGGREGATIONS, unified_table
 from meta_evaluator.scores.base_scorer import BaseScorer
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult, Verdict
 
@@ -192,9 +193,9 @@ class BuiltinScorer(BaseScorer):
         aggregation = ctx.annotator_aggregation if ctx is not None else "individual_average"
         extra: dict[str, Any] = {"annotator_aggregation": aggregation}
         notes: list[str] = []
-        if aggregation == "majority_vote" and self.is_agreement_metric:
+        if aggregation != "individual_average" and self.is_agreement_metric:
             msg = (
-                f"{self.scorer_name} is an agreement metric: majority_vote would erase the "
+                f"{self.scorer_name} is an agreement metric: {aggregation} would erase the "
                 "disagreement between humans it measures; using individual_average instead"
             )
             self.logger.warning("%s (judge %r, task %r)", msg, judge_id, task_name)
@@ -411,6 +412,9 @@ class PairwiseScorer(BuiltinScorer):
         if aggregation == "majority_vote":
             scored = self._consensus(table)
             meta["consensus"] = self.consensus_method
+        elif aggregation in UNIFIED_AGGREGATIONS:
+            scored = unified_table(table, aggregation)
+            meta["consensus"] = f"per-item {aggregation} of the humans' labels"
         paired = scored.humans_valid & scored.judge_valid[None, :]
         per_human: dict[str, float] = {}
         per_n: dict[str, int] = {}
