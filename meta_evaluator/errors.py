@@ -6,11 +6,16 @@ so ``except MetaEvaluatorError`` catches all of them::
     MetaEvaluatorError
     ├── ConfigError                 a setting, option or definition is invalid
     │   ├── TaskSchemaError         EvalTask schemas / columns are invalid
+    │   ├── ArgumentTypeError       an argument has the wrong type (also a TypeError, as in the
+    │   │                           original meta-evaluator)
     │   ├── MetricConfigError       MetricConfig / MetricsConfig cannot be scored
     │   └── JudgeConfigError        a judge definition (code or YAML) is invalid
+    │       └── JudgeFileNotFoundError   the judges YAML / a prompt file is missing (also a
+    │                                    FileNotFoundError, as in the original meta-evaluator)
     ├── ProjectError                the project directory is missing, not empty, or corrupt
     ├── DataError                   input data is unusable
     │   ├── DataFileError           a file is missing, unreadable or empty
+    │   │   └── DataFileNotFoundError   the file does not exist (also a FileNotFoundError)
     │   ├── IdError                 duplicate or null ids
     │   ├── ColumnError             a required column is missing
     │   └── AnnotationError         a human or judge label is invalid (outside schema,
@@ -28,14 +33,17 @@ from __future__ import annotations
 
 __all__ = [
     "AnnotationError",
+    "ArgumentTypeError",
     "ColumnError",
     "ConfigError",
     "DataError",
     "DataFileError",
+    "DataFileNotFoundError",
     "IdError",
     "JudgeCallError",
     "JudgeConfigError",
     "JudgeError",
+    "JudgeFileNotFoundError",
     "JudgeParseError",
     "MetaEvaluatorError",
     "MetricConfigError",
@@ -54,6 +62,13 @@ class ConfigError(MetaEvaluatorError, ValueError):
     """A setting, option or definition is invalid."""
 
 
+class ArgumentTypeError(ConfigError, TypeError):
+    """An argument has the wrong type (e.g. a pandas frame where a polars frame is needed).
+
+    Also a :class:`TypeError`, which the original meta-evaluator raised in these cases.
+    """
+
+
 class TaskSchemaError(ConfigError):
     """An :class:`~meta_evaluator.eval_task.EvalTask` is invalid."""
 
@@ -66,6 +81,14 @@ class JudgeConfigError(ConfigError):
     """A judge definition (in code or YAML) is invalid."""
 
 
+class JudgeFileNotFoundError(JudgeConfigError, FileNotFoundError):
+    """A judges YAML file or a judge's prompt file does not exist.
+
+    Also a :class:`FileNotFoundError`, so ``except FileNotFoundError`` in a script written for the
+    original meta-evaluator still catches it.
+    """
+
+
 class ProjectError(MetaEvaluatorError):
     """The project directory is missing, unexpectedly non-empty, or corrupt."""
 
@@ -76,6 +99,10 @@ class DataError(MetaEvaluatorError, ValueError):
 
 class DataFileError(DataError):
     """A data file is missing, unreadable, or empty."""
+
+
+class DataFileNotFoundError(DataFileError, FileNotFoundError):
+    """A data or annotation file does not exist (also a :class:`FileNotFoundError`)."""
 
 
 class IdError(DataError):

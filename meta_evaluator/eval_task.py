@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -145,6 +146,8 @@ class EvalTask(_DomainModel):
             found in text, then XML tags.
         required_tasks: Tasks a judge row must answer to count as "success" (the others make a
             row "partial" when missing). Default: every task that is not free text.
+        annotation_prompt: Instructions for human annotators (shown by the annotation UI).
+        skip_function: ``fn(row) -> bool``; rows it marks are ``skipped`` without a call.
     """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=False)
@@ -161,6 +164,12 @@ class EvalTask(_DomainModel):
     """Fall back to JSON-in-text, then XML tags, when structured parsing fails."""
     required_tasks: list[str] | None = None
     """Tasks that must be answered for a row to be a success (default: all non-text tasks)."""
+    annotation_prompt: str | None = None
+    """Instructions shown to human annotators in the annotation UI (saved with the task)."""
+    skip_function: Callable[[dict[str, Any]], bool] | None = Field(default=None, exclude=True)
+    """``skip_function(row) -> bool``: rows it returns True for get status ``skipped`` without a
+    judge call. ``row`` is the data row as a dict. Not saved: reassign it after
+    ``MetaEvaluator(..., load=True)`` (``ev.eval_task.skip_function = fn``)."""
 
     @field_validator("task_schemas", mode="before")
     @classmethod

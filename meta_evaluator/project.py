@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from meta_evaluator import _state
+from meta_evaluator import _compat, _state
 from meta_evaluator import columns as C
 from meta_evaluator._io import atomic_write_text, clean_stale_temp_files
 from meta_evaluator._lock import RUN_LOCK, STATE_LOCK, ProjectLock
@@ -39,6 +40,7 @@ from meta_evaluator.eval_task import EvalTask
 if TYPE_CHECKING:
     from meta_evaluator.agreement import AgreementReport
     from meta_evaluator.annotations import AnnotationStore, ImportResult
+    from meta_evaluator.common.models import Prompt
     from meta_evaluator.data import EvalData
     from meta_evaluator.judges import JudgeResults, JudgeSpec
     from meta_evaluator.judges._recovery import LoadedResults
@@ -57,13 +59,14 @@ STATE_VERSION = 1
 _MANAGED = ("state.json", "data", "results", "annotations", "cache", "scores")
 
 
-class MetaEvaluator:
+class MetaEvaluator(_compat.MetaEvaluatorCompat):
     """A meta-evaluation project: does an LLM judge agree with your human annotators?
 
     Args:
         project_dir: The project directory.
-        load: False creates a new project (the directory must not hold a project yet); True
-            reopens a saved project (the directory must hold a ``state.json``).
+        load: False creates a new project (the directory must not hold a project yet; dotfiles
+            such as ``.gitkeep`` do not count); True reopens a saved project (the directory must
+            hold a ``state.json``).
 
     Raises:
         ProjectError: ``load=False`` on a directory that already holds a project, or
@@ -92,7 +95,9 @@ class MetaEvaluator:
             self._load()
         else:
             existing = (
-                sorted(p.name for p in self.project_dir.iterdir())
+                sorted(
+                    p.name for p in self.project_dir.iterdir() if _compat.is_visible_entry(p.name)
+                )
                 if self.project_dir.is_dir()
                 else []
             )
@@ -143,9 +148,11 @@ class MetaEvaluator:
             )
         if not isinstance(eval_task, EvalTask):
             raise ConfigError(f"add_eval_task expects an EvalTask; got {type(eval_task).__name__}.")
-        self.eval_task = eval_task
         if self.data is not None:
             self.data.validate_for_task(eval_task)
+        for cfg in self.metrics_configs:  # configs added before the task
+            cfg.validate_against(eval_task)
+        self.eval_task = eval_task
 
     def add_data(self, eval_data: EvalData, overwrite: bool = False) -> None:
         """Set the evaluation data (validated against the task's columns when a task is set).
@@ -161,7 +168,13 @@ class MetaEvaluator:
             )
         if self.eval_task is not None:
             eval_data.validate_for_task(self.eval_task)
+            self._check_labels_known(eval_data)  # labels imported before the data
         self.data = eval_data
+
+    def _check_labels_known(self, eval_data: EvalData) -> None:
+        judges = {j: r.results_data for j, r in self.load_all_judge_results().items()}
+        humans = self.annotations.long_frame() if self._annotations_exist() else None
+        _compat.check_labels_known(eval_data.ids, judges, humans)
 
     def _require_task(self, action: str) -> EvalTask:
         if self.eval_task is None:
@@ -181,7 +194,7 @@ class MetaEvaluator:
         judge_id: str,
         llm_client: str,
         model: str,
-        prompt: str | None = None,
+        prompt: str | Prompt | None = None,
         prompt_file: str | Path | None = None,
         on_duplicate: OnDuplicate = "error",
         **params: Any,
@@ -193,7 +206,8 @@ class MetaEvaluator:
             llm_client: ``openai`` (and any OpenAI-compatible ``base_url``), ``anthropic``,
                 ``local`` (offline embedding classifier) or any litellm provider string.
             model: The model name.
-            prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column).
+            prompt: The prompt template (``{prompt}``, ``{llm_response}``, any data column), or a
+                ``meta_evaluator.common.models.Prompt``.
             prompt_file: A file holding the template (instead of ``prompt``).
             on_duplicate: When ``judge_id`` is registered with a *different* definition:
                 ``"error"`` (names the changed fields), ``"replace"`` (alias ``"overwrite"``)
@@ -209,7 +223,7 @@ class MetaEvaluator:
             id=judge_id,
             llm_client=llm_client,
             model=model,
-            prompt=prompt,
+            prompt=_compat.prompt_text(prompt),
             prompt_file=str(prompt_file) if prompt_file is not None else None,
             **params,
         )
@@ -265,19 +279,26 @@ class MetaEvaluator:
 
     async def arun_judges(
         self,
-        judge_ids: list[str] | None = None,
+        judge_ids: str | list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
         cache: CacheMode = "on",
         *,
         wait: bool = False,
+        run_id: str | None = None,
+        save_results: bool = True,
+        results_format: _compat.ResultsFormat = "json",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data (awaitable); see :meth:`run_judges_async`."""
         from meta_evaluator.judges import run_judges_async
 
         task = self._require_task("run judges")
         data = self._require_data("run judges")
-        ids = list(self.judges) if judge_ids is None else judge_ids
+        _compat.check_run_options(
+            run_id=run_id, save_results=save_results, results_format=results_format
+        )
+        _compat.check_skip_function(task, data)
+        ids = list(self.judges) if judge_ids is None else _compat.judge_id_list(judge_ids) or []
         unknown = [j for j in ids if j not in self.judges]
         if unknown:
             raise JudgeConfigError(
@@ -294,27 +315,33 @@ class MetaEvaluator:
         try:
             self.save_state(data_format=self._data_format)  # judges are part of the saved state
             _state.log_key_destinations([self.judges[j] for j in ids], self._unannounced)
-            return await run_judges_async(
-                [self.judges[j] for j in ids],
-                task=task,
-                data=data,
-                results_dir=self.results_dir,
-                cache_dir=self.cache_dir,
-                skip_duplicates=skip_duplicates,
-                progress=progress,
-                cache=cache,
-            )
+            with _compat.run_location(self.project_dir, save_results=save_results) as (rdir, cdir):
+                out = await run_judges_async(
+                    [self.judges[j] for j in ids],
+                    task=task,
+                    data=data,
+                    results_dir=rdir,
+                    cache_dir=cdir,
+                    skip_duplicates=skip_duplicates,
+                    progress=progress,
+                    cache=cache,
+                )
+            _compat.stamp_run_id(out, run_id, rdir if save_results else None)
+            return out
         finally:
             lock.release()
 
     def run_judges_async(
         self,
-        judge_ids: list[str] | None = None,
+        judge_ids: str | list[str] | None = None,
         skip_duplicates: bool = True,
         progress: bool | None = None,
         cache: CacheMode = "on",
         *,
         wait: bool = False,
+        run_id: str | None = None,
+        save_results: bool = True,
+        results_format: _compat.ResultsFormat = "json",
     ) -> dict[str, JudgeResults]:
         """Run judges over the data concurrently; blocks until done (safe inside Jupyter).
 
@@ -323,7 +350,7 @@ class MetaEvaluator:
         a project's judges at a time (an OS lock on ``results/.lock``, released on exit or kill).
 
         Args:
-            judge_ids: Judges to run (default: all registered).
+            judge_ids: Judges to run (default: all registered); one id may be given as a string.
             skip_duplicates: Reuse rows already journaled (resume) instead of re-querying.
             progress: Show progress (default: a bar on a terminal or in Jupyter, a line every
                 ~10% or 10 s otherwise); False for none.
@@ -331,6 +358,11 @@ class MetaEvaluator:
                 stores the new answers; ``"off"`` neither reads nor writes the cache.
             wait: When another process is running this project's judges, wait for it (then
                 resume from its journal) instead of failing at once.
+            run_id: A name for this run, kept in each judge's saved results.
+            save_results: False runs in a temporary folder: nothing is written to the project
+                and the run cannot be resumed.
+            results_format: Accepted for compatibility ("json", "csv", "parquet"); results are
+                always stored as parquet plus a per-row journal.
 
         Returns:
             judge_id -> JudgeResults.
@@ -339,7 +371,18 @@ class MetaEvaluator:
             ProjectError: Another process is running this project's judges and ``wait`` is
                 False.
         """
-        return run_sync(self.arun_judges(judge_ids, skip_duplicates, progress, cache, wait=wait))
+        return run_sync(
+            self.arun_judges(
+                judge_ids,
+                skip_duplicates,
+                progress,
+                cache,
+                wait=wait,
+                run_id=run_id,
+                save_results=save_results,
+                results_format=results_format,
+            )
+        )
 
     def load_all_judge_results(self) -> dict[str, JudgeResults]:
         """Every judge's saved results (runs and external files), keyed by judge id.
@@ -368,10 +411,27 @@ class MetaEvaluator:
         judge_id: str,
         overwrite: bool = False,
         id_column: str = C.ORIGINAL_ID,
+        *,
+        llm_client: str | None = None,
+        model_used: str | None = None,
+        run_id: str | None = None,
+        data_format: Literal["json", "csv", "parquet"] | None = None,
+        **metadata: Any,
     ) -> JudgeResults:
         """Import labels produced elsewhere by a judge (``original_id`` + task columns).
 
-        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
+        May come before :meth:`add_data`: the ids are then checked when the data is added.
+
+        Args:
+            file_path: The file (csv / json / jsonl / parquet).
+            judge_id: The judge's id.
+            overwrite: Replace results already stored for this judge.
+            id_column: The column holding the sample ids when it is not ``original_id``.
+            llm_client: The provider that produced the labels (shown in the report).
+            model_used: The model that produced the labels (shown in the report).
+            run_id: A name for this import (kept with the results, shown in the report).
+            data_format: The file format when the extension does not tell it.
+            **metadata: Extra facts kept with the results (e.g. the original's status counts).
 
         Raises:
             AnnotationError: A label outside the schema, an unknown id or a duplicate id.
@@ -381,7 +441,6 @@ class MetaEvaluator:
         from meta_evaluator.judges._spec import check_judge_id
 
         task = self._require_task("add judge results")
-        data = self._require_data("add judge results")
         check_judge_id(judge_id)
         target = id_path(self.results_dir, judge_id, legacy=judge_id)
         if (target / "state.json").exists() and not overwrite:
@@ -390,7 +449,15 @@ class MetaEvaluator:
                 "overwrite=True to replace them."
             )
         res = load_external_judge_results(
-            file_path, judge_id=judge_id, task=task, known_ids=set(data.ids), id_column=id_column
+            file_path,
+            judge_id=judge_id,
+            task=task,
+            known_ids=set(self.data.ids) if self.data is not None else None,
+            id_column=id_column,
+            fmt=data_format,
+        )
+        _compat.record_judge_run(
+            res, llm_client=llm_client, model_used=model_used, run_id=run_id, metadata=metadata
         )
         res.info["source_file"] = _state.file_name_only(res.info.get("source_file"))
         res.save(target)
@@ -451,15 +518,33 @@ class MetaEvaluator:
         annotator_id: str,
         overwrite: bool = False,
         id_column: str = C.ORIGINAL_ID,
+        *,
+        run_id: str | None = None,
+        data_format: Literal["json", "csv", "parquet"] | None = None,
+        **metadata: Any,
     ) -> None:
         """Import one annotator's labels (``original_id`` + task columns; sparse is fine).
 
-        ``id_column`` names the column holding the sample ids when it is not ``original_id``.
+        May come before :meth:`add_data`: the ids are then checked when the data is added.
         Alias of ``add_annotations(file_path, format="wide", annotator_id=annotator_id)``.
+
+        Args:
+            file_path: The file (csv / json / jsonl / parquet).
+            annotator_id: Who gave the labels.
+            overwrite: Replace labels already stored for this annotator.
+            id_column: The column holding the sample ids when it is not ``original_id``.
+            run_id: A name for this import (see :meth:`load_all_human_results`; in the report).
+            data_format: The file format when the extension does not tell it.
+            **metadata: Extra facts kept with the annotator's run id.
         """
         self.add_annotations(
-            file_path, "wide", annotator_id=annotator_id, id_field=id_column, overwrite=overwrite
+            _compat.annotation_source(file_path, data_format),
+            "wide",
+            annotator_id=annotator_id,
+            id_field=id_column,
+            overwrite=overwrite,
         )
+        _compat.record_annotation_run(self.annotations_dir, [annotator_id], run_id, metadata)
 
     def add_annotations_long_format(
         self,
@@ -538,10 +623,9 @@ class MetaEvaluator:
             overwrite=overwrite,
         )
 
-    def _annotation_context(self) -> tuple[EvalTask, set[str]]:
+    def _annotation_context(self) -> tuple[EvalTask, set[str] | None]:
         task = self._require_task("add annotations")
-        data = self._require_data("add annotations")
-        return task, set(data.ids)
+        return task, set(self.data.ids) if self.data is not None else None
 
     def _store_annotations(self, frame: pl.DataFrame, *, overwrite: bool) -> None:
         store = self.annotations
@@ -704,11 +788,18 @@ class MetaEvaluator:
         )
 
     # ----------------------------------------------------------------- scoring
-    def add_metrics_config(self, metrics_config: MetricsConfig) -> None:
-        """Add metric configurations (validated against the task now, before any work)."""
-        task = self._require_task("add a metrics config")
-        for cfg in metrics_config.metrics:
-            cfg.validate_against(task)
+    def add_metrics_config(self, metrics_config: MetricsConfig, overwrite: bool = False) -> None:
+        """Add metric configurations, validated against the task now (or when it is added).
+
+        Args:
+            metrics_config: The configurations; ones already present are skipped.
+            overwrite: Replace every configuration added so far instead of adding to them.
+        """
+        if self.eval_task is not None:
+            for cfg in metrics_config.metrics:
+                cfg.validate_against(self.eval_task)
+        if overwrite:
+            self.metrics_configs = []
         existing = {c.unique_name() for c in self.metrics_configs}
         for cfg in metrics_config.metrics:
             if cfg.unique_name() in existing:
@@ -740,18 +831,31 @@ class MetaEvaluator:
         self.add_metrics_config(config)
         return config
 
-    async def acompare(self, judge_ids: list[str] | None = None) -> list[BaseScoringResult]:
+    async def acompare(
+        self,
+        judge_ids: str | list[str] | MetricsConfig | None = None,
+        judge_results: Mapping[str, JudgeResults] | None = None,
+        human_results: Mapping[str, Any] | None = None,
+        *,
+        comparison_config: MetricsConfig | None = None,
+    ) -> list[BaseScoringResult]:
         """Score every judge with every metric config (awaitable); see :meth:`compare_async`."""
         from meta_evaluator.scores import MetricsConfig
         from meta_evaluator.scores._compare import compare_async
 
         task = self._require_task("compare")
-        if not self.metrics_configs:
+        sel = _compat.compare_selection(judge_ids, comparison_config, judge_results, human_results)
+        judge_ids = sel.judge_ids
+        configs = list(sel.config.metrics) if sel.config is not None else self.metrics_configs
+        if not configs:
             raise ConfigError("No metrics configured: call add_metrics_config() first.")
-        found = self._judge_results()
-        all_results = found.results
-        if judge_ids is None:
-            found.warn_unscored(self.judges)
+        if sel.judges is not None:
+            all_results = sel.judges
+        else:
+            found = self._judge_results()
+            all_results = found.results
+            if judge_ids is None:
+                found.warn_unscored(self.judges)
         if judge_ids is not None:
             missing = [j for j in judge_ids if j not in all_results]
             if missing:
@@ -765,7 +869,7 @@ class MetaEvaluator:
                 "No judge results to score: run judges (run_judges_async) or add external judge "
                 "results (add_external_judge_results) first."
             )
-        humans = self.annotations.long_frame()
+        humans = _compat.select_humans(self.annotations.long_frame(), sel.human_ids)
         if humans.is_empty():
             raise ConfigError(
                 "No human annotations to compare with: call "
@@ -778,7 +882,7 @@ class MetaEvaluator:
             for jid, res in all_results.items()
         }
         results = await compare_async(
-            MetricsConfig(metrics=list(self.metrics_configs)),
+            MetricsConfig(metrics=list(configs)),
             task=task,
             judge_labels=judge_labels,
             human_labels=humans,
@@ -788,18 +892,37 @@ class MetaEvaluator:
         report = self.score_report
         report.save(self.scores_dir / "score_report.html", format="html")
         report.save(self.scores_dir / "score_report.csv", format="csv")
-        return results
+        return _compat.ComparisonResults(results, configs)
 
-    def compare_async(self, judge_ids: list[str] | None = None) -> list[BaseScoringResult]:
+    def compare_async(
+        self,
+        judge_ids: str | list[str] | MetricsConfig | None = None,
+        judge_results: Mapping[str, JudgeResults] | None = None,
+        human_results: Mapping[str, Any] | None = None,
+        *,
+        comparison_config: MetricsConfig | None = None,
+    ) -> list[BaseScoringResult]:
         """Score every judge with every metric config; blocks until done (safe inside Jupyter).
 
         Writes ``scores/<scorer>/<config>/<judge_id>_result.json`` and charts per config, and
         ``scores/score_report.html`` / ``.csv``.
 
+        Args:
+            judge_ids: Judges to score (default: every judge with results); one id may be a
+                string. A ``MetricsConfig`` here is taken as ``comparison_config``.
+            judge_results: Score these results (``load_all_judge_results()`` values) instead.
+            human_results: Compare with these annotators only (``load_all_human_results()``).
+            comparison_config: Configs for this comparison instead of the added ones.
+
         Returns:
-            One BaseScoringResult per (metric config, judge).
+            One BaseScoringResult per (metric config, judge): a list that also has the
+            original's ``.items()`` (config name -> (MetricConfig, results)).
         """
-        return run_sync(self.acompare(judge_ids))
+        return run_sync(
+            self.acompare(
+                judge_ids, judge_results, human_results, comparison_config=comparison_config
+            )
+        )
 
     @property
     def score_report(self) -> ScoreReport:
@@ -818,6 +941,7 @@ class MetaEvaluator:
             spec = self.judges.get(jid)
             if spec is not None:
                 info["client"] = spec.llm_client
+            info.update(_compat.judge_report_facts(res))
             for col in (C.INPUT_TOKENS, C.OUTPUT_TOKENS, C.COST_USD):
                 if col in df.columns and df[col].null_count() < df.height:
                     info[col] = float(df[col].fill_null(0).sum())
@@ -832,6 +956,11 @@ class MetaEvaluator:
                 "items": long[C.ORIGINAL_ID].n_unique() if not long.is_empty() else 0,
                 "labels": long.height,
             }
+            runs = _compat.annotation_runs(self.annotations_dir)
+            if runs:
+                annotation_info["runs"] = ", ".join(
+                    f"{a}: {r['run_id']}" for a, r in sorted(runs.items()) if "run_id" in r
+                )
         from meta_evaluator.report._evidence import gather_evidence
         from meta_evaluator.scores._config import config_labels
 
@@ -842,6 +971,7 @@ class MetaEvaluator:
             annotation_info=annotation_info,
             evidence=gather_evidence(self),
             metric_configs=list(config_labels(self.metrics_configs).values()),
+            scores_dir=self.scores_dir,
         )
 
     def _annotations_exist(self) -> bool:
@@ -861,33 +991,47 @@ class MetaEvaluator:
         return without_vanished_judges(saved, set(self.load_all_judge_results()))
 
     # ------------------------------------------------------------------ state
-    def save_state(self, data_format: Literal["json", "csv", "parquet"] = "json") -> None:
+    def save_state(
+        self,
+        data_format: Literal["json", "csv", "parquet"] | None = "json",
+        *,
+        include_task: bool = True,
+        include_data: bool = True,
+        data_filename: str | None = None,
+    ) -> None:
         """Write ``state.json`` (task, data reference, judges, metrics configs) and the data.
 
         Every file is written atomically (temp file + rename). No secrets are stored: judges keep
         the *name* of their API key environment variable only.
+
+        Args:
+            data_format: How the data is stored under ``data/`` (None = "json").
+            include_task: False leaves the task out of the saved state.
+            include_data: False leaves the data out (it is neither written nor referenced).
+            data_filename: The data file's name under ``data/`` (default: the dataset name);
+                its extension must match ``data_format``.
         """
-        if data_format not in ("json", "csv", "parquet"):
-            raise ConfigError(
-                f"save_state: data_format must be 'json', 'csv' or 'parquet'; got {data_format!r}."
-            )
-        self._data_format = data_format
+        fmt = _compat.check_save_options(data_format, data_filename, include_data=include_data)
+        self._data_format = fmt
         state: dict[str, Any] = {
             "version": STATE_VERSION,
-            "task": self.eval_task.model_dump(mode="json") if self.eval_task else None,
+            "task": (
+                self.eval_task.model_dump(mode="json") if self.eval_task and include_task else None
+            ),
             "data": None,
             "judges": [
                 spec.to_state(relative_to=self.project_dir) for spec in self.judges.values()
             ],
             "metrics": [cfg.to_state() for cfg in self.metrics_configs],
         }
-        if self.data is not None:
-            state["data"] = self.data.save(self.data_dir, data_format=data_format)
+        if self.data is not None and include_data:
+            state["data"] = self.data.save(self.data_dir, data_format=fmt, file_name=data_filename)
             state["data"]["source_file"] = _state.file_name_only(state["data"]["source_file"])
         with self._state_lock().hold(wait=True):  # another process may have saved: merge
             if self._annotations is not None:
                 self._save_annotations()
             merged = merge_states(state, self._state_base, read_disk_state(self.project_dir))
+            _compat.leave_out(merged, task=not include_task, data=not include_data)
             atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
         self._state_base = merged
         judges, metrics = adopted(merged, mine=state, project_dir=self.project_dir)

@@ -13,6 +13,7 @@ def test_all_is_sorted_and_complete():
         "annotate",
         "annotations",
         "columns",
+        "common",
         "data",
         "errors",
         "eval_task",

@@ -11,7 +11,7 @@ import polars as pl
 from meta_evaluator import columns as C
 from meta_evaluator._ids import validate_id
 from meta_evaluator.annotations._loader import normalise_label_frame
-from meta_evaluator.data._loader import read_table
+from meta_evaluator.data._loader import FileFormat, read_table
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._results import JudgeResults
 
@@ -25,6 +25,7 @@ def load_external_judge_results(
     task: EvalTask,
     known_ids: Collection[str] | None = None,
     id_column: str = C.ORIGINAL_ID,
+    fmt: FileFormat | None = None,
 ) -> JudgeResults:
     """Read one judge's labels (``original_id`` + one column per task) from a file.
 
@@ -39,6 +40,7 @@ def load_external_judge_results(
         task: The task the labels follow.
         known_ids: Ids of the evaluation data; labels for other ids are an error.
         id_column: Column holding the sample ids.
+        fmt: The file format, when the extension does not tell it (default: by extension).
 
     Returns:
         JudgeResults with ``source="external"``, one row per file row.
@@ -49,7 +51,7 @@ def load_external_judge_results(
     """
     validate_id("judge", judge_id)
     path = Path(file_path)
-    raw = read_table(path, what="external judge results file", all_strings=True)
+    raw = read_table(path, fmt=fmt, what="external judge results file", all_strings=True)
     labels = normalise_label_frame(
         raw,
         task=task,

@@ -30,7 +30,7 @@ import polars as pl
 
 from meta_evaluator import columns as C
 from meta_evaluator._ids import validate_id
-from meta_evaluator.data._loader import first_rows, id_to_str, read_table
+from meta_evaluator.data._loader import FileFormat, first_rows, id_to_str, read_table
 from meta_evaluator.errors import AnnotationError, ColumnError, ConfigError, DataError, IdError
 from meta_evaluator.eval_task import EvalTask
 
@@ -67,6 +67,7 @@ def load_annotation_file(
     known_ids: Collection[str] | None = None,
     id_column: str = C.ORIGINAL_ID,
     annotator_column: str = C.ANNOTATOR_ID,
+    fmt: FileFormat | None = None,
 ) -> pl.DataFrame:
     """Read a human annotation file (csv / tsv / json / jsonl / parquet, by extension).
 
@@ -82,6 +83,7 @@ def load_annotation_file(
         known_ids: Ids of the evaluation data; labels for other ids are an error.
         id_column: Column holding the sample ids.
         annotator_column: Column holding annotator ids (long format).
+        fmt: The file format, when the extension does not tell it (default: by extension).
 
     Returns:
         ``original_id, annotator_id, <task columns in task order>``, one row per file row.
@@ -96,7 +98,7 @@ def load_annotation_file(
     if annotator_id is not None:
         validate_id("annotator", annotator_id)
     path = Path(file_path)
-    raw = read_table(path, what="annotation file", all_strings=True)
+    raw = read_table(path, fmt=fmt, what="annotation file", all_strings=True)
     return normalise_label_frame(
         raw,
         task=task,

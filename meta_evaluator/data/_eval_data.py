@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._compat import EvalDataCompat, adopt_raw_frame
 from meta_evaluator._io import atomic_write
 from meta_evaluator.errors import (
     ColumnError,
@@ -38,7 +39,7 @@ _SIMPLE_DTYPES: dict[str, Any] = {
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class EvalData:
+class EvalData(EvalDataCompat):
     """Evaluation samples: one row per sample, keyed by :data:`~meta_evaluator.columns.ORIGINAL_ID`.
 
     Build it with :class:`~meta_evaluator.data.DataLoader` (from a file) or :meth:`from_frame`
@@ -64,6 +65,7 @@ class EvalData:
 
     def __post_init__(self) -> None:
         self.check_name(self.name)
+        adopt_raw_frame(self)  # EvalData(name=, data=<any frame>, id_column=) as in the original
         cols = self.data.columns
         if not cols or cols[0] != C.ORIGINAL_ID:
             raise ColumnError(
@@ -202,12 +204,16 @@ class EvalData:
         return frame.to_dicts()
 
     # ---------------------------------------------------------------- storage
-    def save(self, directory: Path, *, data_format: SaveFormat) -> dict[str, Any]:
+    def save(
+        self, directory: Path, *, data_format: SaveFormat, file_name: str | None = None
+    ) -> dict[str, Any]:
         """Write the data to ``directory/<name>.<ext>`` atomically and return its metadata.
 
         Args:
             directory: Target folder (created if needed).
             data_format: "json" (array of objects), "csv" or "parquet".
+            file_name: The file's name in ``directory`` (default: the sanitised dataset name
+                with the format's extension); a plain name, checked by the caller.
 
         Returns:
             ``{"name", "file", "format", "id_column", "n_rows", "columns", "dtypes",
@@ -236,7 +242,7 @@ class EvalData:
                     f"EvalData {self.name!r}: column(s) {nested!r} cannot be stored in CSV. "
                     "Save with data_format='json' or 'parquet'."
                 )
-        file_name = f"{safe_file_stem(self.name)}.{_EXTENSIONS[data_format]}"
+        file_name = file_name or f"{safe_file_stem(self.name)}.{_EXTENSIONS[data_format]}"
         frame = self.data
 
         def write(path: Path) -> None:

@@ -20,8 +20,9 @@ from typing import Any, Literal
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._compat import DataLoaderCompat
 from meta_evaluator.data._eval_data import EvalData
-from meta_evaluator.errors import DataFileError
+from meta_evaluator.errors import DataFileError, DataFileNotFoundError
 
 __all__ = [
     "DataLoader",
@@ -101,7 +102,7 @@ def read_table(
     """
     path = Path(file_path)
     if not path.exists():
-        raise DataFileError(
+        raise DataFileNotFoundError(
             f"{what} {str(path)!r} does not exist (resolved to {str(path.absolute())!r}). "
             "Check the path and the working directory."
         )
@@ -273,7 +274,7 @@ def safe_file_stem(name: str) -> str:
     return stem
 
 
-class DataLoader:
+class DataLoader(DataLoaderCompat):
     r"""Load evaluation data from a file into :class:`EvalData`.
 
     Ids: with ``id_column``, ``original_id`` is that column as text (stripped; integral floats

@@ -22,6 +22,7 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 
 from meta_evaluator import columns as C
+from meta_evaluator._compat import skip_reason
 from meta_evaluator.errors import JudgeCallError
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._cache import ResponseCache, cache_key
@@ -313,6 +314,9 @@ async def _process_row(
     j: _Judge, task: EvalTask, row: dict[str, Any], cache: ResponseCache
 ) -> dict[str, Any]:
     acc = _Acc(row_id=str(row.get(C.ORIGINAL_ID)))
+    reason = skip_reason(task, row)
+    if reason is not None:
+        return _record(C.STATUS_SKIPPED, reason, None, {}, None, acc)
     if _row_is_empty(row, j.used_columns):
         return _record(
             C.STATUS_SKIPPED,

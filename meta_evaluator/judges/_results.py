@@ -10,6 +10,7 @@ from typing import Any, Literal
 import polars as pl
 
 from meta_evaluator import columns as C
+from meta_evaluator._compat import JudgeResultsCompat
 from meta_evaluator._io import atomic_write, atomic_write_text
 from meta_evaluator.errors import DataError, ProjectError
 
@@ -32,7 +33,7 @@ RESULT_META_COLUMNS: dict[str, Any] = {
 
 
 @dataclass(kw_only=True)
-class JudgeResults:
+class JudgeResults(JudgeResultsCompat):
     """The labels one judge gave, one row per sample.
 
     ``results_data`` has the columns of :data:`RESULT_META_COLUMNS` plus one column per task

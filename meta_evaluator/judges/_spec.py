@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from meta_evaluator._ids import validate_id
-from meta_evaluator.errors import JudgeConfigError
+from meta_evaluator.errors import JudgeConfigError, JudgeFileNotFoundError
 
 __all__ = [
     "KEY_ENV_SUFFIXES",
@@ -219,7 +219,7 @@ class JudgeSpec(BaseModel):
             if cand.is_file():
                 return cand.resolve()
         tried = ", ".join(repr(str(c)) for c in candidates)
-        raise JudgeConfigError(
+        raise JudgeFileNotFoundError(
             f"judge {self.id!r}: prompt_file {self.prompt_file!r} not found (tried {tried}). "
             "Fix the path (relative paths are resolved against the YAML file, then the cwd) or "
             "use an inline 'prompt'."
@@ -395,7 +395,7 @@ def load_judge_specs(yaml_file: str | Path) -> list[JudgeSpec]:
     """
     path = Path(yaml_file)
     if not path.is_file():
-        raise JudgeConfigError(f"Judge file {str(path)!r} not found. Check the path.")
+        raise JudgeFileNotFoundError(f"Judge file {str(path)!r} not found. Check the path.")
     text = path.read_text(encoding="utf-8")
     try:
         doc = yaml.safe_load(text)

@@ -171,6 +171,7 @@ def gather_evidence(ev: MetaEvaluator) -> ReportEvidence | None:
             "finished_at": info.get("finished_at"),
             "cost_note": info.get("cost_note"),
             "cache_hits": info.get("cache_hits"),
+            "run_id": info.get("run_id"),
         }
     return ReportEvidence(
         tasks=infos,

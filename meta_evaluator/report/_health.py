@@ -133,7 +133,8 @@ def health_section(rows: dict[str, HealthRow]) -> str:
         body.append(
             f'<tr><th scope="row">{_e(jid)}</th>'
             f'<td>{_e(_fmt(h.get("model")))}<span class="ci">{_e(_fmt(h.get("client")))} · '
-            f"{_e(_fmt(h.get('source')))}</span></td>"
+            f"{_e(_fmt(h.get('source')))}"
+            f"{_e(' · run ' + str(h['run_id'])) if h.get('run_id') else ''}</span></td>"
             f'<td class="num">{h["rows"]:,}</td><td>{_fmt_status(h["status"])}</td>'
             f'<td class="num">{h["retries"]:,}'
             f'<span class="ci">{_e(_fmt(h["calls"]))} calls</span></td>'

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from meta_evaluator._compat import report_path
 from meta_evaluator._io import atomic_write, atomic_write_text
 from meta_evaluator.errors import ConfigError
 from meta_evaluator.report._evidence import ReportEvidence
@@ -28,7 +29,7 @@ class ScoreReport:
     single-valued scorer the column is named after the metric config (``metadata["metric_config"]``,
     e.g. ``accuracy_1tasks_22e76eaf_single``); for the alt-test there are two columns,
     ``<config>_winning_rate`` (read at the config's epsilon, ``metadata["epsilon"]``, default 0.2)
-    and ``<config>_advantage_probability``; a scorer with several scores gets
+    and ``<config>_advantage_prob`` (the original's names); a scorer with several scores gets
     ``<config>_<score key>`` columns.
 
     Args:
@@ -43,6 +44,7 @@ class ScoreReport:
             health. ``MetaEvaluator.score_report`` gathers it from the project.
         metric_configs: Unique names of every configured metric config, so the header counts
             configs that have no scores yet.
+        scores_dir: Where :meth:`save` puts a bare file name (the project's ``scores/``).
 
     Raises:
         ConfigError: If ``results`` holds something other than ``BaseScoringResult`` objects.
@@ -63,6 +65,7 @@ class ScoreReport:
         annotation_info: Mapping[str, Any] | None = None,
         evidence: ReportEvidence | None = None,
         metric_configs: Sequence[str] = (),
+        scores_dir: str | Path | None = None,
     ) -> None:
         if isinstance(results, BaseScoringResult | str | bytes) or not isinstance(
             results, Sequence
@@ -84,6 +87,7 @@ class ScoreReport:
         self._annotation_info = dict(annotation_info or {})
         self._evidence = evidence
         self._metric_configs = list(metric_configs)
+        self._scores_dir = Path(scores_dir) if scores_dir is not None else None
         self._table: ScoreTable = build_table(self._results)
 
     @property
@@ -135,7 +139,8 @@ class ScoreReport:
         """Write the report to ``path`` atomically (parent directories are created).
 
         Args:
-            path: Destination file.
+            path: Destination file; a bare file name (``"score_report.html"``) goes into the
+                project's ``scores/`` folder, as in the original meta-evaluator.
             format: ``"html"`` (the full page) or ``"csv"`` (the :meth:`to_frame` table followed
                 by ``<column>__ci_low`` / ``__ci_high`` / ``__human_ceiling``,
                 ``<config>__verdict`` and ``<config>__label`` columns).
@@ -151,7 +156,7 @@ class ScoreReport:
                 "The 'format' parameter of ScoreReport.save must be one of 'html' or 'csv'; "
                 f"got {format!r}."
             )
-        target = Path(path)
+        target = report_path(path, self._scores_dir)
         if format == "html":
             atomic_write_text(target, self.to_html())
         else:

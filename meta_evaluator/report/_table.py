@@ -164,7 +164,7 @@ def _config_columns(config: str, results: list[BaseScoringResult]) -> list[Score
                 epsilon=result_epsilon(alt),
             ),
             ScoreColumn(
-                name=f"{config}_{ADVANTAGE_PROBABILITY}",
+                name=f"{config}_advantage_prob",  # the original meta-evaluator's column name
                 config=config,
                 scorer_name=alt.scorer_name,
                 score_key=ADVANTAGE_PROBABILITY,

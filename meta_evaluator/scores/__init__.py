@@ -21,3 +21,13 @@ __all__ = [
     "run_sync",
     "task_context",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Resolve the original meta-evaluator's ``from meta_evaluator.scores import AccuracyScorer``.
+
+    Every scorer, ``BaseScorer`` and ``BaseScoringResult``, imported lazily (no import cycle).
+    """
+    from meta_evaluator._compat import scores_attribute
+
+    return scores_attribute(name)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
+from meta_evaluator._compat import accepts_annotator_aggregation
 from meta_evaluator._sync import run_sync
 from meta_evaluator.columns import ANNOTATOR_ID, HUMAN_ID, LABEL, ORIGINAL_ID
 from meta_evaluator.errors import ColumnError
@@ -154,9 +155,13 @@ async def _score_one(
     task_name: str,
     judge_id: str,
     mode: TaskAggregationMode,
+    aggregation: str,
 ) -> BaseScoringResult:
     try:
-        result = await scorer.compute_score_async(judge_data, human_data, task_name, judge_id, mode)
+        args: tuple[Any, ...] = (judge_data, human_data, task_name, judge_id, mode)
+        if accepts_annotator_aggregation(scorer):  # the sixth argument the original passes
+            args = (*args, aggregation)
+        result = await scorer.compute_score_async(*args)
         if not isinstance(result, BaseScoringResult):
             raise TypeError(
                 f"compute_score_async returned {type(result).__name__}, not BaseScoringResult"
@@ -282,6 +287,7 @@ async def _run_config(
                         task_name=t,
                         judge_id=judge_id,
                         mode=TaskAggregationMode.SINGLE,
+                        aggregation=config.annotator_aggregation,
                     )
             result = _combine_multitask(scorer, per_task, judge_id)
         else:
@@ -301,6 +307,7 @@ async def _run_config(
                     task_name="+".join(config.task_names),
                     judge_id=judge_id,
                     mode=mode,
+                    aggregation=config.annotator_aggregation,
                 )
         _finish(result, scorer, label)
         result.metadata["metric_config"] = uname
@@ -315,7 +322,8 @@ async def _run_config(
     if scores_dir is not None and results:
         out_dir = Path(scores_dir) / scorer.scorer_name / uname
         try:
-            scorer.aggregate_results(results, str(out_dir), uname)
+            # as in the original: the project's scores/ folder and the config's folder name
+            scorer.aggregate_results(results, str(scores_dir), uname)
         except Exception as exc:
             logger.error("charts of %r failed: %s", uname, exc)
     return results

@@ -21,6 +21,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
+from meta_evaluator._compat import (
+    MetricsConfigCompat,
+    has_default_options,
+    merge_display_name,
+    original_hash8,
+)
 from meta_evaluator.errors import MetricConfigError
 from meta_evaluator.scores._unified import UNIFIED_AGGREGATIONS, value_aggregation_problem
 from meta_evaluator.scores.base_scorer import BaseScorer
@@ -81,6 +87,7 @@ class MetricConfig:
             :meth:`label`) and ending the results folder name (:meth:`unique_name`; default:
             ``task_strategy``). Without it a name is derived from the scorer, its options and
             the tasks, e.g. ``"accuracy · rejection · majority"``.
+        display_name: The original meta-evaluator's spelling of ``name`` (the same value).
 
     Raises:
         MetricConfigError: A value is invalid (wrong task count, duplicates, unknown option).
@@ -91,10 +98,12 @@ class MetricConfig:
     task_strategy: str = "single"
     annotator_aggregation: str = "individual_average"
     name: str | None = None
+    display_name: str | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         scorer_name = getattr(self.scorer, "scorer_name", type(self.scorer).__name__)
         owner = f"MetricConfig({scorer_name})"
+        self.name = self.display_name = merge_display_name(self.name, self.display_name, owner)
         if not isinstance(self.scorer, BaseScorer):
             raise MetricConfigError(
                 f"MetricConfig: 'scorer' must be a BaseScorer instance (e.g. AccuracyScorer()); "
@@ -142,17 +151,21 @@ class MetricConfig:
 
     # ------------------------------------------------------------------ identity
     def unique_name(self) -> str:
-        """``f"{scorer_name}_{N}tasks_{hash8}_{name or task_strategy}"``.
-
-        ``hash8`` is the first 8 hex digits of the SHA-256 of a canonical JSON of (scorer class,
-        ``scorer.config_params()``, sorted task names, strategy, aggregation), so two configs that
-        score differently never share a results directory.
-        """
+        """``f"{scorer_name}_{N}tasks_{hash8}_{name or task_strategy}"`` (see :meth:`hash8`)."""
         label = self.name or self.task_strategy
         return f"{self.scorer.scorer_name}_{len(self.task_names)}tasks_{self.hash8()}_{label}"
 
     def hash8(self) -> str:
-        """The 8-hex-digit hash of what this config computes (see :meth:`unique_name`)."""
+        """The 8-hex-digit hash in the folder name (see :meth:`unique_name`).
+
+        With the scorer's default options and ``individual_average`` it is the original
+        meta-evaluator's: MD5 of the sorted task names joined by ``_`` (``rejection`` ->
+        ``22e76eaf``). Otherwise it is the first 8 hex digits of the SHA-256 of a canonical JSON
+        of (scorer class, ``scorer.config_params()``, sorted task names, strategy, aggregation),
+        so two configs that score differently never share a results folder.
+        """
+        if has_default_options(self.scorer, self.annotator_aggregation):
+            return original_hash8(self.task_names)
         payload = {
             "scorer": _public_path(self.scorer),
             "params": self.scorer.config_params(),
@@ -361,7 +374,7 @@ def _sample(task: EvalTask, name: str) -> Any:
 
 
 @dataclass
-class MetricsConfig:
+class MetricsConfig(MetricsConfigCompat):
     """The list of metric configs a comparison runs.
 
     Args:

@@ -58,6 +58,7 @@ class BaseScorer(ABC):
         task_name: str,
         judge_id: str,
         aggregation_mode: TaskAggregationMode,
+        annotator_aggregation: str = "individual_average",
     ) -> BaseScoringResult:
         """Score one judge against all humans.
 
@@ -67,6 +68,10 @@ class BaseScorer(ABC):
             task_name: The task (or "+"-joined tasks) being scored.
             judge_id: The judge being scored.
             aggregation_mode: How tasks were combined.
+            annotator_aggregation: The config's ``"individual_average"`` or ``"majority_vote"``
+                (the original's sixth argument). The driver passes it only to scorers whose
+                ``compute_score_async`` takes a sixth argument, so five-argument scorers (the
+                seed's ``MyCustomScorer``) keep working.
 
         Returns:
             The scoring result.
@@ -82,8 +87,9 @@ class BaseScorer(ABC):
 
         Args:
             results: The results of every judge for one metric config.
-            scores_dir: Directory to write charts into.
-            unique_name: Identifier of the metric config.
+            scores_dir: The project's ``scores/`` folder (as the original passes it); this
+                config's folder is ``<scores_dir>/<scorer_name>/<unique_name>/``.
+            unique_name: The metric config's unique name (its folder name).
         """
         return None
 

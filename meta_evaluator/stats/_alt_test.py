@@ -120,6 +120,7 @@ def alt_test(
     min_instances_per_human: int = 30,
     min_humans_per_instance: int = 2,
     test: Literal["ttest", "wilcoxon"] = "ttest",
+    float_ties: bool = False,
 ) -> AltTestResult:
     r"""Run the alternative annotator test (alt-test) of Calderon, Reichart & Dror (2025).
 
@@ -172,6 +173,10 @@ def alt_test(
         min_humans_per_instance: Minimum human labels for an item to be kept (>= 2).
         test: ``"ttest"`` (one-sample t-test, the paper's choice) or ``"wilcoxon"`` (signed-rank,
             recommended by the authors below 30 instances).
+        float_ties: Callable scoring only: compare the judge's and the human's scores as
+            ``float(np.mean(...))`` values exactly, as the original meta-evaluator does (rounding
+            can then split a mathematical tie); default False treats ties within a relative
+            ``1e-9`` as ties.
 
     Returns:
         An :class:`AltTestResult`.
@@ -238,7 +243,7 @@ def alt_test(
         wf, wh = _indicators_jaccard(f, a, present, rows, cols)
     else:
         assert callable(scoring)
-        wf, wh = _indicators_callable(f, a, present, rows, cols, scoring)
+        wf, wh = _indicators_callable(f, a, present, rows, cols, scoring, float_ties=float_ties)
 
     # per-human counts of strict judge wins, strict human wins, and ties
     n_inst = np.bincount(rows, minlength=n_humans)
@@ -623,8 +628,16 @@ def _indicators_callable(
     rows: IntArray,
     cols: IntArray,
     similarity: Similarity,
+    *,
+    float_ties: bool = False,
 ) -> tuple[BoolArray, BoolArray]:
-    """Slow path: pairwise Python calls of ``similarity(pred, annotation)`` per kept item."""
+    """Slow path: pairwise Python calls of ``similarity(pred, annotation)`` per kept item.
+
+    ``float_ties``: compare the two scores as ``float(np.mean(...))`` values, exactly (the
+    original meta-evaluator's arithmetic, where rounding can split a mathematical tie).
+    """
+    if float_ties:
+        return _indicators_float_means(f, a, present, rows, cols, similarity)
     sum_f = np.zeros(a.shape, dtype=np.float64)
     sum_h = np.zeros(a.shape, dtype=np.float64)
     scale = np.zeros(a.shape, dtype=np.float64)
@@ -649,6 +662,27 @@ def _indicators_callable(
             sum_h[j, i] = math.fsum(s_h)
             scale[j, i] = math.fsum(abs(v) for v in vals_f) + math.fsum(abs(v) for v in s_h)
     return _compare_sums(sum_f[rows, cols], sum_h[rows, cols], scale[rows, cols])
+
+
+def _indicators_float_means(
+    f: npt.NDArray[Any],
+    a: npt.NDArray[Any],
+    present: BoolArray,
+    rows: IntArray,
+    cols: IntArray,
+    similarity: Similarity,
+) -> tuple[BoolArray, BoolArray]:
+    wf = np.zeros(a.shape, dtype=bool)
+    wh = np.zeros(a.shape, dtype=bool)
+    for i in np.unique(cols):
+        idx = np.flatnonzero(present[:, i])
+        s_f = {k: float(similarity(f[i], a[k, i])) for k in idx}
+        for j in idx:
+            others = [k for k in idx if k != j]
+            llm = float(np.mean([s_f[k] for k in others]))
+            human = float(np.mean([float(similarity(a[j, i], a[k, i])) for k in others]))
+            wf[j, i], wh[j, i] = llm >= human, human >= llm
+    return wf[rows, cols], wh[rows, cols]
 
 
 # --------------------------------------------------------------------------------------------

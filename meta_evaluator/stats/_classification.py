@@ -14,7 +14,7 @@ from meta_evaluator.stats._agreement import (
     warn_undefined,
 )
 
-__all__ = ["classification_score"]
+__all__ = ["binary_score", "classification_score", "samples_scores"]
 
 _METRICS = ("accuracy", "precision", "recall", "f1")
 _AVERAGES = ("macro", "micro", "weighted")
@@ -41,6 +41,8 @@ def classification_score(
     * ``"macro"``: unweighted mean over labels;
     * ``"weighted"``: mean weighted by support ``true_k``;
     * ``"micro"``: computed from the pooled counts, which for single-label data equals accuracy.
+
+    (sklearn's ``average="binary"`` is :func:`binary_score`.)
 
     The labels averaged over are the codes **present in either array** (after dropping items where
     either side is missing), exactly like ``sklearn.metrics.precision_recall_fscore_support`` with
@@ -105,6 +107,97 @@ def classification_score(
     if average == "macro":
         return float(per_label.mean())
     return float((per_label * true).sum() / true.sum())
+
+
+def binary_score(
+    reference: Any,
+    candidate: Any,
+    *,
+    metric: Literal["precision", "recall", "f1"],
+    pos_code: int,
+    n_labels: int | None = None,
+) -> float:
+    """Precision, recall or F1 of the positive label alone (sklearn's ``average="binary"``).
+
+    ``precision = tp / pred``, ``recall = tp / true``, ``f1 = 2 tp / (pred + true)`` counted on
+    the label ``pos_code`` over the paired items; a zero denominator gives 0.0 (sklearn's
+    ``zero_division=0.0``). Range 0..1. No paired item returns ``nan`` with a warning.
+
+    Args:
+        reference: 1-D integer codes of the reference rater (``-1`` = missing).
+        candidate: 1-D integer codes of the candidate rater, aligned with ``reference``.
+        metric: ``"precision"``, ``"recall"`` or ``"f1"``.
+        pos_code: The positive label's code.
+        n_labels: Number of labels K; when given, codes ``>= K`` raise ``DataError``.
+
+    Raises:
+        ConfigError: More than two labels are present (as sklearn: use a multi-class average).
+
+    Example:
+        >>> # label 1: tp 2, predicted 3, true 2 -> f1 = 2*2 / (3 + 2)
+        >>> binary_score([0, 0, 1, 1], [0, 1, 1, 1], metric="f1", pos_code=1)
+        0.8
+    """
+    from meta_evaluator.errors import ConfigError
+
+    func = "binary_score"
+    _check_option(metric, _METRICS[1:], param="metric", func=func)
+    ref, cand = _paired_codes(
+        reference, candidate, names=("reference", "candidate"), func=func, n_labels=n_labels
+    )
+    if ref.size == 0:
+        return warn_undefined(f"{func}: no item is labelled by both sides; {metric} is undefined.")
+    present = np.union1d(ref, cand)
+    if present.size > 2:
+        raise ConfigError(
+            f"{func}: average='binary' scores one positive label of a two-label task, but "
+            f"{present.size} labels are present. Use average='macro', 'micro' or 'weighted'."
+        )
+    tp = float(np.count_nonzero((ref == pos_code) & (cand == pos_code)))
+    pred = float(np.count_nonzero(cand == pos_code))
+    true = float(np.count_nonzero(ref == pos_code))
+    num, den = {"precision": (tp, pred), "recall": (tp, true), "f1": (2 * tp, pred + true)}[metric]
+    return num / den if den > 0 else 0.0
+
+
+def samples_scores(
+    reference: Any,
+    candidate: Any,
+    *,
+    metric: Literal["precision", "recall", "f1"],
+) -> FloatArray:
+    """Per-item precision, recall or F1 of label *sets* (sklearn's ``average="samples"`` terms).
+
+    With ``R`` the reference set and ``C`` the candidate set of an item::
+
+        precision = |R & C| / |C|     recall = |R & C| / |R|     f1 = 2 |R & C| / (|R| + |C|)
+
+    and 0.0 where the denominator is 0 (sklearn's ``zero_division=0.0``: two empty sets score 0,
+    as in the original meta-evaluator). The samples-averaged score is the mean over items.
+
+    Args:
+        reference: 1-D int64 bit sets (bit k = outcome k), ``-1`` = missing.
+        candidate: 1-D int64 bit sets aligned with ``reference``, ``-1`` = missing.
+        metric: ``"precision"``, ``"recall"`` or ``"f1"``.
+
+    Returns:
+        One value per item; ``nan`` where either side is missing.
+
+    Example:
+        >>> # {a, c} vs {a}: f1 = 2*1/(2+1); {b} vs {b}: 1
+        >>> [round(float(v), 4) for v in samples_scores([0b101, 0b010], [0b001, 0b010],
+        ...                                             metric="f1")]
+        [0.6667, 1.0]
+    """
+    ref = np.asarray(reference, dtype=np.int64)
+    cand = np.asarray(candidate, dtype=np.int64)
+    both = (ref >= 0) & (cand >= 0)
+    r, c = np.where(both, ref, 0), np.where(both, cand, 0)
+    inter = np.bitwise_count(r & c).astype(np.float64)
+    nr = np.bitwise_count(r).astype(np.float64)
+    nc = np.bitwise_count(c).astype(np.float64)
+    num, den = {"precision": (inter, nc), "recall": (inter, nr), "f1": (2 * inter, nr + nc)}[metric]
+    return np.where(both, _safe_ratio(num, den), np.nan)
 
 
 def _safe_ratio(num: FloatArray, den: FloatArray) -> FloatArray:

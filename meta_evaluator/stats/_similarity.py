@@ -15,6 +15,7 @@ __all__ = [
     "cosine_similarity_rows",
     "jaccard",
     "jaccard_bitmask",
+    "macro_jaccard",
     "popcount",
     "sequence_similarity",
     "sequence_similarity_matrix",
@@ -126,6 +127,54 @@ def jaccard(a: Set[Any], b: Set[Any]) -> float:
     if union == 0:
         return 1.0
     return len(a & b) / union
+
+
+def macro_jaccard(a: Sequence[Any], b: Sequence[Any]) -> float:
+    """Macro-averaged Jaccard of two equal-length label vectors, the positions being the samples.
+
+    For every label value ``c`` in either vector,
+    ``J_c = #{k : a_k = c and b_k = c} / #{k : a_k = c or b_k = c}``; the result is the mean of
+    ``J_c`` over those values. This is ``sklearn.metrics.jaccard_score(a, b, average="macro")``
+    on the two vectors, which the original meta-evaluator's alt-test uses to compare the
+    per-task labels of the ``multilabel`` strategy. Symmetric; range 0..1 (1 = same vector).
+
+    Note that values are pooled across positions: with yes/no tasks, agreeing on 2 of 3 tasks
+    scores 1/3 for ``(yes, yes, yes)`` vs ``(yes, yes, no)`` but 1/2 for ``(yes, no, no)`` vs
+    ``(yes, no, yes)``, so the number depends on how the labels are spelled; see
+    :class:`~meta_evaluator.scores.metrics.AltTestScorer` for the default used instead.
+
+    Args:
+        a: First label vector (one label per position).
+        b: Second label vector, same length.
+
+    Returns:
+        The macro Jaccard.
+
+    Raises:
+        DataError: Empty vectors or different lengths.
+
+    Examples:
+        >>> macro_jaccard(["yes", "yes", "yes"], ["yes", "yes", "no"])  # yes: 2/3, no: 0/1
+        0.3333333333333333
+        >>> macro_jaccard(["yes", "no", "no"], ["yes", "no", "yes"])  # yes: 1/2, no: 1/2
+        0.5
+    """
+    if len(a) != len(b) or len(a) == 0:
+        raise DataError(
+            f"macro_jaccard needs two non-empty label vectors of the same length; got lengths "
+            f"{len(a)} and {len(b)}."
+        )
+    both: dict[Any, int] = {}
+    either: dict[Any, int] = {}
+    for x, y in zip(a, b, strict=True):
+        either[x] = either.get(x, 0) + 1
+        if x == y:
+            both[x] = both.get(x, 0) + 1
+        else:
+            either[y] = either.get(y, 0) + 1
+    # classes in sorted order and numpy's mean: the same floating-point result as sklearn's
+    per_class = np.array([both.get(c, 0) / either[c] for c in sorted(either)], dtype=np.float64)
+    return float(per_class.mean())
 
 
 _BYTE_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)

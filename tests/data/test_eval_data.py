@@ -28,11 +28,10 @@ def make(id_column: str | None = "uid") -> EvalData:
 
 
 def test_constructor_checks_invariants():
-    with pytest.raises(ColumnError, match="first column must be 'original_id'"):
-        EvalData(name="d", data=FRAME)
-    bad = FRAME.select(pl.Series(C.ORIGINAL_ID, [1, 2, 3]), pl.all())
-    with pytest.raises(IdError, match="must be text"):
-        EvalData(name="d", data=bad)
+    # a raw frame goes through from_frame (the original meta-evaluator's EvalData(name=, data=))
+    assert EvalData(name="d", data=FRAME).data.equals(EvalData.from_frame("d", FRAME).data)
+    ints = FRAME.select(pl.Series(C.ORIGINAL_ID, [1, 2, 3]), pl.all())
+    assert EvalData(name="d", data=ints).ids == ["1", "2", "3"]
     dup = FRAME.select(pl.Series(C.ORIGINAL_ID, ["a", "b", "a"]), pl.all())
     with pytest.raises(IdError, match=r"id 'a' .* rows 1 and 3"):
         EvalData(name="d", data=dup)

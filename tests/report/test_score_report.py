@@ -73,7 +73,7 @@ def test_to_frame_columns_and_values(results):
         ACC,
         KAPPA,
         f"{ALT}_winning_rate",
-        f"{ALT}_advantage_probability",
+        f"{ALT}_advantage_prob",
     ]
     assert frame["judge_id"].to_list() == ["j1", "j2", "j3"]
     assert all(frame.schema[c] == pl.Float64 for c in frame.columns[1:])
@@ -84,7 +84,7 @@ def test_to_frame_columns_and_values(results):
     assert kappa[2] is None  # j3 has no kappa result -> null
     # winning rate is read at the config's epsilon 0.15, not at the default 0.2
     assert frame[f"{ALT}_winning_rate"].to_list() == [0.6, 0.4, None]
-    assert frame[f"{ALT}_advantage_probability"].to_list() == [0.70, 0.75, None]
+    assert frame[f"{ALT}_advantage_prob"].to_list() == [0.70, 0.75, None]
 
 
 def test_alt_test_default_epsilon_and_missing_key():
@@ -101,7 +101,7 @@ def test_alt_test_default_epsilon_and_missing_key():
     wr = frame["alt_winning_rate"].to_list()
     assert wr[0] == 0.9  # default epsilon 0.2 -> key "0.20"
     assert math.isnan(wr[1])  # "0.30" absent -> nan (shown as a dash), no crash
-    assert all(math.isnan(v) for v in frame["alt_advantage_probability"].to_list())
+    assert all(math.isnan(v) for v in frame["alt_advantage_prob"].to_list())
 
 
 def test_multi_score_columns_and_fallback_config_name():
@@ -123,13 +123,13 @@ def test_best_cell_highlighting(page):
         ("j1", ACC),  # 0.87 > 0.82 > 0.60
         ("j2", KAPPA),  # j1 is nan: never best
         ("j1", f"{ALT}_winning_rate"),  # 0.6 > 0.4
-        ("j2", f"{ALT}_advantage_probability"),  # 0.75 > 0.70
+        ("j2", f"{ALT}_advantage_prob"),  # 0.75 > 0.70
     }
     missing = {(judge, col) for judge, col, classes in cells if "missing" in classes}
     assert missing == {
         ("j3", KAPPA),
         ("j3", f"{ALT}_winning_rate"),
-        ("j3", f"{ALT}_advantage_probability"),
+        ("j3", f"{ALT}_advantage_prob"),
     }
 
 

@@ -108,16 +108,8 @@ def test_unique_name_format_and_hash():
         task_strategy="multitask",
         name="agreement",
     )
-    payload = {
-        "scorer": "meta_evaluator.scores.metrics:CohensKappaScorer",
-        "params": {"n_resamples": 1000, "weights": None},
-        "tasks": ["hateful", "rejection"],
-        "strategy": "multitask",
-        "aggregation": "individual_average",
-    }
-    h = hashlib.sha256(
-        json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()[:8]
+    # default options: the original meta-evaluator's hash, MD5 of the sorted task names
+    h = hashlib.md5(b"hateful_rejection").hexdigest()[:8]
     assert cfg.unique_name() == f"cohens_kappa_2tasks_{h}_agreement"
     # task order does not matter; parameters do
     same = MetricConfig(
@@ -134,6 +126,18 @@ def test_unique_name_format_and_hash():
     )
     assert other.unique_name().endswith("_multitask")
     assert other.unique_name().split("_")[3] != h
+    # other options: SHA-256 of what the config computes
+    payload = {
+        "scorer": "meta_evaluator.scores.metrics:CohensKappaScorer",
+        "params": {"n_resamples": 1000, "weights": "linear"},
+        "tasks": ["hateful", "rejection"],
+        "strategy": "multitask",
+        "aggregation": "individual_average",
+    }
+    sha = hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()[:8]
+    assert other.unique_name() == f"cohens_kappa_2tasks_{sha}_multitask"
 
 
 def test_duplicate_configs_rejected():

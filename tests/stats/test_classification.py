@@ -79,3 +79,40 @@ def test_validation():
         classification_score([0], [0], metric="f1", average="binary")  # type: ignore[arg-type]
     with pytest.raises(DataError):
         classification_score([0, 5], [0, 1], metric="f1", n_labels=2)
+
+
+@pytest.mark.parametrize("metric", ["precision", "recall", "f1"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_binary_score_matches_sklearn(metric, seed):
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    from meta_evaluator.stats._classification import binary_score
+
+    fn = {"precision": precision_score, "recall": recall_score, "f1": f1_score}[metric]
+    rng = np.random.default_rng(seed)
+    ref, cand = rng.integers(0, 2, 60), rng.integers(0, 2, 60)
+    for pos in (0, 1):
+        expected = fn(ref, cand, pos_label=pos, average="binary", zero_division=0)
+        got = binary_score(ref, cand, metric=metric, pos_code=pos)
+        assert got == pytest.approx(expected, abs=1e-12)
+    # missing items are dropped, never-predicted positive label -> 0 (zero_division=0)
+    assert binary_score([0, 0, -1], [0, 0, 1], metric="precision", pos_code=1) == 0.0
+    with pytest.raises(ConfigError, match="3 labels are present"):
+        binary_score([0, 1, 2], [0, 1, 2], metric=metric, pos_code=1)
+
+
+@pytest.mark.parametrize("metric", ["precision", "recall", "f1"])
+def test_samples_scores_match_sklearn(metric):
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    from meta_evaluator.stats._classification import samples_scores
+
+    fn = {"precision": precision_score, "recall": recall_score, "f1": f1_score}[metric]
+    rng = np.random.default_rng(7)
+    ref_ind, cand_ind = rng.integers(0, 2, (80, 5)), rng.integers(0, 2, (80, 5))
+    bits = 1 << np.arange(5)
+    ref, cand = (ref_ind * bits).sum(axis=1), (cand_ind * bits).sum(axis=1)
+    expected = fn(ref_ind, cand_ind, average="samples", zero_division=0)
+    assert samples_scores(ref, cand, metric=metric).mean() == pytest.approx(expected, abs=1e-12)
+    out = samples_scores([0, -1, 3], [0, 1, -1], metric=metric)
+    assert out[0] == 0.0 and np.isnan(out[1]) and np.isnan(out[2])

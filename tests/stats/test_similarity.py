@@ -111,3 +111,19 @@ def test_cosine_rows_hand_and_zero_vector():
     assert out[1] == pytest.approx(1.0, abs=1e-12)
     with pytest.raises(DataError, match="same shape"):
         cosine_similarity_rows([[1.0, 0.0]], [[1.0, 0.0, 0.0]])
+
+
+def test_macro_jaccard_is_sklearns_macro_jaccard_score_bit_for_bit():
+    from sklearn.metrics import jaccard_score
+
+    from meta_evaluator.stats._similarity import macro_jaccard
+
+    rng = np.random.default_rng(3)
+    values = np.array(["yes", "no", "maybe", "x"])
+    for _ in range(200):
+        n = int(rng.integers(1, 9))
+        a, b = list(values[rng.integers(0, 4, n)]), list(values[rng.integers(0, 4, n)])
+        assert macro_jaccard(a, b) == jaccard_score(a, b, average="macro")  # exact equality
+        assert macro_jaccard(a, b) == macro_jaccard(b, a)
+    with pytest.raises(DataError):
+        macro_jaccard(["a"], ["a", "b"])

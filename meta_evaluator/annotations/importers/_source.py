@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from meta_evaluator.errors import ConfigError, DataFileError
+from meta_evaluator.errors import ConfigError, DataFileError, DataFileNotFoundError
 
 __all__ = ["Container", "Source", "read_source"]
 
@@ -106,7 +106,7 @@ def read_source(source: Any) -> Source:
 def _read_path(path: Path) -> Source:
     name = repr(str(path))
     if not path.exists():
-        raise DataFileError(
+        raise DataFileNotFoundError(
             f"Annotation export {name} does not exist (resolved to {str(path.absolute())!r}). "
             "Check the path and the working directory."
         )

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["AltTestScorer"]
 
 DEFAULT_EPSILONS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
-_SCORINGS = ("auto", "accuracy", "neg_rmse", "jaccard")
+_SCORINGS = ("auto", "accuracy", "neg_rmse", "jaccard", "jaccard_macro")
 _ENCODING: dict[str, Encoding] = {"accuracy": "codes", "neg_rmse": "values", "jaccard": "bitmask"}
 
 
@@ -41,7 +41,20 @@ class AltTestScorer(BuiltinScorer):
     ``scoring_function="auto"`` picks "accuracy" for categorical tasks, "neg_rmse" for numeric
     scales and "jaccard" for list-valued labels. For the ``multilabel`` strategy the Jaccard is
     over the set of (task, value) **pairs**, i.e. positional: plain value sets would collapse
-    "yes"/"no" answers of different tasks into the same element.
+    "yes"/"no" answers of different tasks into the same element. With ``T`` tasks of which ``m``
+    agree it is ``m / (2T - m)``: it depends only on which tasks agree, not on how their labels
+    are spelled, and it is the set Jaccard the alt-test paper uses for multi-label annotations.
+
+    ``scoring_function="jaccard_macro"`` (``multilabel`` strategy only) reproduces the original
+    meta-evaluator's numbers: sklearn's macro Jaccard over the vector of task labels
+    (:func:`meta_evaluator.stats._similarity.macro_jaccard`), each label *value* a class pooled
+    across tasks, with the original's arithmetic (the judge's and the human's scores compared as
+    floating-point means, so rounding can turn a mathematical tie into a win for one side). It is
+    not the default because (1) the same agreement scores differently with different label
+    spellings (with yes/no tasks, 2 of 3 tasks agreeing scores 1/3 or 1/2 depending on which
+    answers agree; with task-specific labels always 1/2), so relabelling a task without changing
+    any annotation changes the winning rate; and (2) its ties depend on summation order. The
+    default is invariant to label spelling and task order, and treats exact ties as ties.
 
     ``scoring_function`` may also be a callable ``similarity(a, b) -> float`` (higher = more
     alike) applied to raw labels, e.g. ``difflib`` ratio for free-text tasks; it works for every
@@ -66,8 +79,8 @@ class AltTestScorer(BuiltinScorer):
         q_fdr: Benjamini-Yekutieli false discovery rate.
         min_instances_per_human: Items a human needs to be tested (the paper uses 30).
         min_humans_per_instance: Human labels an item needs to be kept (>= 2).
-        scoring_function: "auto", "accuracy", "neg_rmse", "jaccard", or a callable
-            similarity of two labels.
+        scoring_function: "auto", "accuracy", "neg_rmse", "jaccard", "jaccard_macro" (the
+            original meta-evaluator's multilabel scoring), or a callable similarity of two labels.
         test: "ttest" (the paper's) or "wilcoxon".
 
     Example:
@@ -90,7 +103,7 @@ class AltTestScorer(BuiltinScorer):
         q_fdr: float = 0.05,
         min_instances_per_human: int = 30,
         min_humans_per_instance: int = 2,
-        scoring_function: Literal["auto", "accuracy", "neg_rmse", "jaccard"]
+        scoring_function: Literal["auto", "accuracy", "neg_rmse", "jaccard", "jaccard_macro"]
         | Callable[[Any, Any], float] = "auto",
         test: Literal["ttest", "wilcoxon"] = "ttest",
         *,
@@ -128,6 +141,11 @@ class AltTestScorer(BuiltinScorer):
         """A callable similarity scores any kind of label; built-ins as the base class says."""
         if callable(self.scoring_function) and strategy != "multilabel":
             return None
+        if self.scoring_function == "jaccard_macro" and strategy != "multilabel":
+            return (
+                "scoring_function='jaccard_macro' is the original meta-evaluator's scoring of "
+                "task_strategy='multilabel'; use it with that strategy"
+            )
         return super().unsupported_reason(kinds, strategy)
 
     def config_params(self) -> dict[str, Any]:
@@ -200,6 +218,11 @@ class AltTestScorer(BuiltinScorer):
             scoring = self.scoring_function
         else:
             scoring = self._resolve_scoring(ctx, sample[0] if sample else None)
+        scoring_name = scoring if isinstance(scoring, str) else None
+        if scoring == "jaccard_macro":
+            from meta_evaluator.stats._similarity import macro_jaccard
+
+            scoring = macro_jaccard  # a similarity of two label vectors, on raw labels
         if scoring == "neg_rmse" and ctx is not None and ctx.kind != "numeric":
             raise ScoringError(
                 f"AltTestScorer: scoring_function='neg_rmse' needs a numeric task; this task is "
@@ -225,6 +248,7 @@ class AltTestScorer(BuiltinScorer):
             min_instances_per_human=self.min_instances_per_human,
             min_humans_per_instance=self.min_humans_per_instance,
             test=self.test,
+            float_ties=scoring_name == "jaccard_macro",  # the original's arithmetic, see doc
         )
         nan = float("nan")
         hap = {
@@ -245,9 +269,7 @@ class AltTestScorer(BuiltinScorer):
             "p_values_by_epsilon": dict(res.p_values_by_epsilon),
             "rejected": dict(res.rejected),
             "skipped_humans": list(res.skipped_humans),
-            "scoring_function": scoring
-            if isinstance(scoring, str)
-            else getattr(scoring, "__name__", repr(scoring)),
+            "scoring_function": scoring_name or getattr(scoring, "__name__", repr(scoring)),
             "epsilon": float(self.epsilon),
             "epsilons": [float(e) for e in self.epsilons],
             "multiplicative_epsilon": bool(self.multiplicative_epsilon),
@@ -321,8 +343,9 @@ class AltTestScorer(BuiltinScorer):
 
         Args:
             results: Every judge's result for one metric config.
-            scores_dir: Directory to write the charts into.
-            unique_name: Identifier of the metric config (chart titles).
+            scores_dir: The project's ``scores/`` folder; the charts go to the config's folder
+                ``<scores_dir>/<scorer_name>/<unique_name>/``.
+            unique_name: The metric config's unique name (folder and chart titles).
         """  # noqa: D205
         from meta_evaluator.report._charts import (
             advantage_chart,
@@ -331,7 +354,7 @@ class AltTestScorer(BuiltinScorer):
             winning_rate_chart,
         )
 
-        out = Path(scores_dir)
+        out = Path(scores_dir) / self.scorer_name / unique_name
         rates = {r.judge_id: dict(r.scores.get("winning_rate") or {}) for r in results}
         save_figure(
             winning_rate_chart(rates, epsilon=float(self.epsilon)),

@@ -175,6 +175,7 @@ class BuiltinScorer(BaseScorer):
         task_name: str,
         judge_id: str,
         aggregation_mode: TaskAggregationMode,
+        annotator_aggregation: str | None = None,
     ) -> BaseScoringResult:
         """Score one judge against all humans (see the scorer's class docstring).
 
@@ -184,13 +185,17 @@ class BuiltinScorer(BaseScorer):
             task_name: The task (or "+"-joined tasks).
             judge_id: The judge.
             aggregation_mode: How tasks were combined.
+            annotator_aggregation: "individual_average" or "majority_vote" (default: the
+                running config's, else individual_average).
 
         Returns:
             The result; undefined statistics are nan with the reason in
             ``metadata["warnings"]``.
         """
         ctx = current_task_context()
-        aggregation = ctx.annotator_aggregation if ctx is not None else "individual_average"
+        aggregation = annotator_aggregation or (
+            ctx.annotator_aggregation if ctx is not None else "individual_average"
+        )
         extra: dict[str, Any] = {"annotator_aggregation": aggregation}
         notes: list[str] = []
         if aggregation != "individual_average" and self.is_agreement_metric:
@@ -283,8 +288,9 @@ class BuiltinScorer(BaseScorer):
 
         Args:
             results: Every judge's result for one metric config.
-            scores_dir: Directory to write the chart into.
-            unique_name: Identifier of the metric config (the chart title).
+            scores_dir: The project's ``scores/`` folder; the chart goes to the config's folder
+                ``<scores_dir>/<scorer_name>/<unique_name>/``.
+            unique_name: The metric config's unique name (folder and chart title).
         """
         from meta_evaluator.report._charts import save_figure, score_bar_chart
 
@@ -306,7 +312,8 @@ class BuiltinScorer(BaseScorer):
             ci=ci or None,
             ceiling=ceiling if math.isfinite(ceiling) else None,
         )
-        save_figure(fig, Path(scores_dir) / f"{self.scorer_name}_scores.png")
+        out = Path(scores_dir) / self.scorer_name / unique_name
+        save_figure(fig, out / f"{self.scorer_name}_scores.png")
 
 
 def _float(x: Any) -> float:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from meta_evaluator.errors import ConfigError
 from meta_evaluator.scores._aggregation import CONSENSUS_ID, LabelTable, TaskContext
 from meta_evaluator.scores.metrics._base import PairwiseScorer
 
@@ -104,10 +105,15 @@ class TextSimilarityScorer(_SimilarityScorer):
     identical; two empty strings score 1. ``multilabel`` strategy over several text tasks: the
     mean over the tasks (positions). ``human_ceiling`` is the same similarity between humans.
 
+    ``normalize=True`` (default) compares ``text.lower().strip()`` of both texts, as the original
+    meta-evaluator does, so case and surrounding whitespace do not count as differences and its
+    numbers are reproduced; ``normalize=False`` compares the raw strings.
+
     Reference: Ratcliff, J. W. & Metzener, D. (1988). Pattern Matching: The Gestalt Approach.
     *Dr. Dobb's Journal* 13(7), 46.
 
     Args:
+        normalize: Lower-case and strip both texts before comparing (the original's behaviour).
         n_resamples: Bootstrap resamples for the CI (0 = no CI).
 
     Example:
@@ -115,10 +121,23 @@ class TextSimilarityScorer(_SimilarityScorer):
         'text_similarity'
     """
 
-    def __init__(self, *, n_resamples: int = 1000) -> None:
+    def __init__(self, *, normalize: bool = True, n_resamples: int = 1000) -> None:
+        if not isinstance(normalize, bool):
+            raise ConfigError(
+                f"The 'normalize' parameter of TextSimilarityScorer must be True or False; got "
+                f"{normalize!r}."
+            )
         super().__init__(scorer_name="text_similarity", n_resamples=n_resamples)
+        self.normalize = normalize
+
+    def label(self) -> str:
+        """``text_similarity``, or ``text_similarity(raw)`` without normalisation."""
+        return self.scorer_name if self.normalize else f"{self.scorer_name}(raw)"
 
     def _sims(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        if self.normalize:
+            a = [x.lower().strip() for x in a]
+            b = [y.lower().strip() for y in b]
         return np.array([_ratio(x, y) for x, y in zip(a, b, strict=True)], dtype=np.float64)
 
 
