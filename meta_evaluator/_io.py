@@ -27,6 +27,7 @@ __all__ = [
     "atomic_write_text",
     "clean_stale_temp_files",
     "create_temp_file",
+    "file_version",
 ]
 
 log = logging.getLogger("meta_evaluator")
@@ -161,3 +162,16 @@ def clean_stale_temp_files(root: Path) -> tuple[int, int]:
             root,
         )
     return removed, freed
+
+
+def file_version(path: Path) -> tuple[int, int, int] | None:
+    """Identity of a file's current version (inode, mtime, size); None when it does not exist.
+
+    An atomic write always changes it (the new content is a new inode), so comparing versions
+    tells whether another process rewrote the file.
+    """
+    try:
+        st = Path(path).stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)

@@ -123,6 +123,48 @@ def configure_logging(*, verbose: bool) -> None:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
+# ---- annotate (browser labeling round; see meta_evaluator.annotate) ----
+def _annotate(args: argparse.Namespace) -> int:
+    from meta_evaluator.annotate import launch_annotator
+
+    launch_annotator(
+        str(args.project_dir),
+        port=args.port,
+        host=args.host,
+        annotators=args.annotator,
+        overlap=args.overlap,
+        seed=args.seed,
+        queue=args.queue,
+        show_judges=args.show_judges,
+        new_tokens=args.new_tokens,
+        public_url=args.public_url,
+    )
+    return 0
+
+
+def _add_annotate_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = sub.add_parser(
+        "annotate", parents=[common], help="serve the browser labeling page for a project"
+    )
+    p.add_argument("project_dir", type=Path)
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback)")
+    p.add_argument("--port", type=int, default=0, help="TCP port (0 = any free one)")
+    p.add_argument("--annotator", action="append", help="annotator name (repeatable)")
+    p.add_argument("--overlap", type=int, default=None, help="annotators per sample (default all)")
+    p.add_argument("--seed", type=int, default=None, help="seed of assignment and order")
+    p.add_argument("--queue", choices=["all", "low-agreement"], default=None)
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--blind", dest="show_judges", action="store_false",
+                       help="hide judge labels (the default)")  # fmt: skip
+    shown.add_argument("--show-judges", dest="show_judges", action="store_true",
+                       help="show judge labels after a sample is submitted")  # fmt: skip
+    p.add_argument("--new-tokens", action="store_true", help="issue new links to everyone")
+    p.add_argument("--public-url", default=None, help="address behind a reverse proxy, for links")
+    p.set_defaults(func=_annotate, show_judges=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``meta-evaluator``."""
     parser = argparse.ArgumentParser(
@@ -182,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--latency", type=float, default=0.0)
     p.set_defaults(func=_fake_server)
+
+    _add_annotate_parser(sub, common)
     return parser
 
 

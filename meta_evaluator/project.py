@@ -649,6 +649,35 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         self._annotations.save(self.annotations_dir)
         self._annotations_seen = AnnotationsSeen.read(self.annotations_dir)
 
+    def launch_annotator(
+        self,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        annotators: list[str] | None = None,
+        **options: Any,
+    ) -> None:
+        """Serve the browser annotation page for this project until Ctrl-C.
+
+        Saves the project state first, prints each annotator's personal link, and writes every
+        submitted label to ``annotations/`` (see :mod:`meta_evaluator.annotate`).
+
+        Args:
+            port: TCP port (None = a free one).
+            host: Interface to bind; loopback by default (use a reverse proxy to share it).
+            annotators: Annotator names to add to the round.
+            **options: overlap, seed, queue ("all" / "low-agreement"), show_judges, new_tokens,
+                public_url (the address behind a reverse proxy, used in the printed links).
+        """
+        from meta_evaluator.annotate import launch_annotator
+
+        self.save_state(data_format=self._data_format)
+        try:
+            launch_annotator(
+                str(self.project_dir), port=port, host=host, annotators=annotators, **options
+            )
+        finally:
+            self._annotations = None  # the round wrote new labels: reread them
+
     def load_all_human_annotations(self) -> pl.DataFrame:
         """All human labels, long format (``original_id``, ``annotator_id``, task columns)."""
         return self.annotations.long_frame()
