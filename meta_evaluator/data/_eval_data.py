@@ -12,6 +12,7 @@ import polars as pl
 from meta_evaluator import columns as C
 from meta_evaluator._compat import EvalDataCompat, adopt_raw_frame
 from meta_evaluator._io import atomic_write
+from meta_evaluator.data._files import first_rows, id_to_str, read_table, safe_file_stem
 from meta_evaluator.errors import (
     ColumnError,
     ConfigError,
@@ -115,8 +116,6 @@ class EvalData(EvalDataCompat):
             ColumnError: ``id_column`` missing, or a different ``original_id`` column exists.
             IdError: Null, empty or duplicate ids.
         """
-        from meta_evaluator.data._loader import id_to_str  # import cycle: _loader needs EvalData
-
         cls.check_name(name)
         where = origin or f"EvalData {name!r}"
         if frame.height == 0:
@@ -224,8 +223,6 @@ class EvalData(EvalDataCompat):
             ConfigError: Unknown ``data_format``.
             DataError: CSV asked for data holding nested (list/struct) or binary columns.
         """
-        from meta_evaluator.data._loader import safe_file_stem
-
         if data_format not in _EXTENSIONS:
             raise ConfigError(
                 f"The 'data_format' parameter of EvalData.save must be one of 'json', 'csv' or "
@@ -272,8 +269,6 @@ class EvalData(EvalDataCompat):
         Raises:
             ProjectError: The file is missing or unreadable, or the metadata is incomplete.
         """
-        from meta_evaluator.data._loader import read_table
-
         try:
             path = Path(directory) / metadata["file"]
             fmt = metadata["format"]
@@ -323,8 +318,6 @@ def generated_ids(n: int) -> list[str]:
 
 def _check_ids(frame: pl.DataFrame, column: str, *, origin: str) -> None:
     """Raise IdError for null or duplicate values in ``frame[column]`` (already text)."""
-    from meta_evaluator.data._loader import first_rows
-
     col = pl.col(column)
     null_rows = first_rows(frame, col.is_null())
     if null_rows:
