@@ -98,12 +98,13 @@ def read_disk_state(project_dir: Path) -> dict[str, Any] | None:
 
 
 def adopted(
-    merged: dict[str, Any], *, mine: dict[str, Any], project_dir: Path
+    merged: dict[str, Any], *, mine: dict[str, Any], project_dir: Path, trust: bool = False
 ) -> tuple[dict[str, JudgeSpec], list[MetricConfig]]:
     """The judges and metrics configs in ``merged`` that came from disk, not from ``mine``.
 
     Judges are rebuilt with :meth:`JudgeSpec.from_state` (the loaded-judge key rule applies);
-    a metrics config this process cannot build (a custom scorer it cannot import) stays in
+    a metrics config this process cannot build (a custom scorer it cannot or may not import,
+    see :mod:`meta_evaluator.scores._trust`; ``trust`` lifts the import rule) stays in
     ``state.json`` only, with a WARNING.
     """
     from meta_evaluator.judges import JudgeSpec
@@ -120,7 +121,7 @@ def adopted(
     for raw in merged["metrics"]:
         if _canon(raw) not in known:
             try:
-                metrics.append(MetricConfig.from_state(raw))
+                metrics.append(MetricConfig.from_state(raw, trust_modules=trust))
             except ConfigError as exc:
                 log.warning("a metrics config saved by another process is not loaded: %s", exc)
     return judges, metrics

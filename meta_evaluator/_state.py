@@ -12,6 +12,8 @@ boundary. This module is the one place that checks what a saved state may point 
   elsewhere raises ``ProjectError`` naming the field and the path, before any file is read.
 - **Keys.** A loaded judge may send only a variable that looks like a key (see
   :func:`meta_evaluator.judges._spec.check_loaded_key_env`); so may a loaded metric scorer.
+- **Imports.** A custom scorer's import path is imported only if its module is already imported
+  or the user opts in (see :mod:`meta_evaluator.scores._trust`).
 - **Self-contained.** A prompt file given in code lives outside the project: it is copied into
   ``prompts/<judge_id><suffix>`` when the judge is registered (:func:`import_prompt_file`).
 

@@ -67,10 +67,18 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         load: False creates a new project (the directory must not hold a project yet; dotfiles
             such as ``.gitkeep`` do not count); True reopens a saved project (the directory must
             hold a ``state.json``).
+        trust_scorer_modules: With ``load=True``, let the saved state import the module of a
+            custom scorer that is not imported yet. Off by default: opening a project imports
+            only meta_evaluator's own scorers and modules you already imported (``import
+            my_scorers`` before opening), because importing a module runs its code (see
+            :mod:`meta_evaluator.scores._trust`; the environment variable
+            ``META_EVALUATOR_TRUST_SCORER_MODULES=1`` does the same).
 
     Raises:
         ProjectError: ``load=False`` on a directory that already holds a project, or
             ``load=True`` on a directory without one.
+        MetricConfigError: The saved state names a scorer module that is not imported and
+            ``trust_scorer_modules`` is False.
 
     Example:
         >>> import tempfile, pathlib
@@ -79,8 +87,11 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         True
     """
 
-    def __init__(self, project_dir: str | Path, load: bool = False) -> None:
+    def __init__(
+        self, project_dir: str | Path, load: bool = False, *, trust_scorer_modules: bool = False
+    ) -> None:
         self.project_dir = Path(project_dir)
+        self._trust_scorer_modules = trust_scorer_modules
         self.eval_task: EvalTask | None = None
         self.data: EvalData | None = None
         self.judges: dict[str, JudgeSpec] = {}
@@ -1034,7 +1045,9 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             _compat.leave_out(merged, task=not include_task, data=not include_data)
             atomic_write_text(self.project_dir / STATE_FILE, json.dumps(merged, indent=2))
         self._state_base = merged
-        judges, metrics = adopted(merged, mine=state, project_dir=self.project_dir)
+        judges, metrics = adopted(
+            merged, mine=state, project_dir=self.project_dir, trust=self._trust_scorer_modules
+        )
         self.judges.update(judges)  # what another process saved, now in memory too
         self._unannounced.update(judges)
         self.metrics_configs.extend(metrics)
@@ -1065,7 +1078,14 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             spec = JudgeSpec.from_state(raw, base_dir=self.project_dir)
             self.judges[spec.id] = spec
         self._unannounced = set(self.judges)
-        self.metrics_configs = [MetricConfig.from_state(m) for m in state["metrics"]]
+        self.metrics_configs = [
+            MetricConfig.from_state(
+                m,
+                trust_modules=self._trust_scorer_modules,
+                where=f"{str(self.project_dir / STATE_FILE)!r}: metrics[{i}]",
+            )
+            for i, m in enumerate(state["metrics"])
+        ]
         self._state_base = state
 
     def reset_scores(self) -> None:

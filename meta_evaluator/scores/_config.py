@@ -30,6 +30,7 @@ from meta_evaluator._compat import (
 )
 from meta_evaluator.errors import MetricConfigError
 from meta_evaluator.scores._registry import registered_scorers, scorer_class
+from meta_evaluator.scores._trust import callable_import_path, check_loaded_import
 from meta_evaluator.scores._unified import UNIFIED_AGGREGATIONS, value_aggregation_problem
 from meta_evaluator.scores.base_scorer import BaseScorer
 from meta_evaluator.scores.enums import AnnotatorAggregation, TaskAggregationMode
@@ -286,7 +287,13 @@ class MetricConfig:
         }
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> MetricConfig:
+    def from_state(
+        cls,
+        state: dict[str, Any],
+        *,
+        trust_modules: bool = False,
+        where: str = "MetricConfig.from_state",
+    ) -> MetricConfig:
         """Rebuild a config written by :meth:`to_state`.
 
         Built-in scorers are looked up by their registered ``name`` (older states: by class
@@ -294,33 +301,53 @@ class MetricConfig:
         when its class can be imported and built with no arguments (its saved parameters are
         then set as attributes).
 
+        A state may come from someone else's project, so an import path it names (a custom
+        scorer's class, a ``"callable:module.name"`` parameter) is imported only when its module
+        is meta_evaluator's or already imported in this process, or ``trust_modules`` is True
+        (see :mod:`meta_evaluator.scores._trust`); the class must then be a ``BaseScorer``.
+
+        Args:
+            state: The dict :meth:`to_state` wrote.
+            trust_modules: Import the modules the state names even when not imported yet.
+            where: Prefix of error messages (e.g. the state file and entry).
+
         Raises:
-            MetricConfigError: The scorer cannot be re-created; the message says how to fix it.
+            MetricConfigError: The scorer cannot be re-created, or names a module this process
+                may not import; the message says how to fix it.
         """
         try:
             spec = state["scorer"]
             path, params = spec["class"], dict(spec.get("params") or {})
         except (KeyError, TypeError) as exc:
             raise MetricConfigError(
-                f"MetricConfig.from_state: malformed state {state!r}; expected a 'scorer' entry "
+                f"{where}: malformed state {state!r}; expected a 'scorer' entry "
                 "with 'class' and 'params'."
             ) from exc
+        for key, value in params.items():
+            stored = callable_import_path(value)
+            if stored is not None:
+                check_loaded_import(
+                    stored, field=f"scorer.params.{key}", where=where, trust=trust_modules
+                )
         name = spec.get("name")
-        scorer_cls = scorer_class(name) if isinstance(name, str) else _import_class(path)
+        if isinstance(name, str):
+            scorer_cls = scorer_class(name)
+        else:
+            check_loaded_import(path, field="scorer.class", where=where, trust=trust_modules)
+            scorer_cls = _import_class(path, where)
         if isinstance(name, str) or path.startswith(_BUILTIN_PREFIX):
             try:
                 scorer = scorer_cls(**params)
             except Exception as exc:
                 raise MetricConfigError(
-                    f"MetricConfig.from_state: cannot re-create {path} with parameters {params!r}: "
-                    f"{exc}"
+                    f"{where}: cannot re-create {path} with parameters {params!r}: {exc}"
                 ) from exc
         else:
             try:
                 scorer = cast(Any, scorer_cls)()
             except Exception as exc:
                 raise MetricConfigError(
-                    f"MetricConfig.from_state: the custom scorer {path} cannot be built with no "
+                    f"{where}: the custom scorer {path} cannot be built with no "
                     f"arguments ({exc}). Give its __init__ defaults, or re-add the metrics config "
                     "with add_metrics_config() after loading."
                 ) from exc
@@ -363,7 +390,7 @@ def _registered_name(scorer: BaseScorer) -> str | None:
     return None
 
 
-def _import_class(path: str) -> type[BaseScorer]:
+def _import_class(path: str, where: str) -> type[BaseScorer]:
     module_name, _, qualname = path.partition(":")
     try:
         obj: Any = importlib.import_module(module_name)
@@ -371,12 +398,15 @@ def _import_class(path: str) -> type[BaseScorer]:
             obj = getattr(obj, part)
     except (ImportError, AttributeError) as exc:
         raise MetricConfigError(
-            f"MetricConfig.from_state: cannot import the scorer class {path!r} ({exc}). Make "
+            f"{where}: cannot import the scorer class {path!r} ({exc}). Make "
             "the module importable (e.g. install it or add it to PYTHONPATH) before loading the "
             "project, or re-add the metrics config after loading."
         ) from exc
     if not (isinstance(obj, type) and issubclass(obj, BaseScorer)):
-        raise MetricConfigError(f"MetricConfig.from_state: {path!r} is not a BaseScorer class.")
+        raise MetricConfigError(
+            f"{where}: field 'scorer.class' names {path!r}, which is not a BaseScorer subclass "
+            "(a scorer class derives from meta_evaluator.scores.base_scorer.BaseScorer)."
+        )
     return obj
 
 
@@ -436,6 +466,13 @@ class MetricsConfig(MetricsConfigCompat):
         return {"metrics": [m.to_state() for m in self.metrics]}
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> MetricsConfig:
-        """Rebuild from :meth:`to_state` output."""
-        return cls(metrics=[MetricConfig.from_state(s) for s in state.get("metrics", [])])
+    def from_state(cls, state: dict[str, Any], *, trust_modules: bool = False) -> MetricsConfig:
+        """Rebuild from :meth:`to_state` output (see :meth:`MetricConfig.from_state`)."""
+        return cls(
+            metrics=[
+                MetricConfig.from_state(
+                    s, trust_modules=trust_modules, where=f"MetricsConfig.from_state: metrics[{i}]"
+                )
+                for i, s in enumerate(state.get("metrics", []))
+            ]
+        )
