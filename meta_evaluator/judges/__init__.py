@@ -14,15 +14,16 @@ from meta_evaluator.judges._clients import (
     JudgeClient,
     make_client,
 )
-from meta_evaluator.judges._limits import backoff_delay, rate_limiter
+from meta_evaluator.judges._limits import MAX_RETRY_AFTER_S, backoff_delay, rate_limiter
 from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
 from meta_evaluator.judges._prompt import check_template, format_instructions, render_prompt
 from meta_evaluator.judges._providers import ClientRequest, judge_client, registered_clients
 from meta_evaluator.judges._results import JudgeResults
 from meta_evaluator.judges._runner import run_judges, run_judges_async
 from meta_evaluator.judges._spec import JudgeSpec, load_judge_specs
+from meta_evaluator.judges._vote import consistency_vote
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (plain sorted, as tests/judges/test_store.py checks)
     "CallSettings",
     "ClientRequest",
     "Completion",
@@ -30,9 +31,11 @@ __all__ = [
     "JudgeClient",
     "JudgeResults",
     "JudgeSpec",
+    "MAX_RETRY_AFTER_S",
     "ParsedAnswer",
     "backoff_delay",
     "check_template",
+    "consistency_vote",
     "format_instructions",
     "judge_client",
     "load_judge_specs",

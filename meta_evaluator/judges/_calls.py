@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import time
-from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from meta_evaluator.judges._limits import MAX_RETRY_AFTER_S, backoff_delay
 from meta_evaluator.judges._parse import ParsedAnswer, parse_answer
 from meta_evaluator.judges._prompt import build_messages
 from meta_evaluator.judges._spec import JudgeSpec
+from meta_evaluator.judges._vote import consistency_vote
 
 __all__ = ["AUTH_STATUSES", "MAX_RETRY_AFTER_S"]
 
@@ -39,7 +40,7 @@ AUTH_STATUSES = (401, 403)
 """HTTP statuses that stop a judge when they answer its first call(s): every call would fail."""
 
 log = logging.getLogger("meta_evaluator.judges")
-_sleep = asyncio.sleep  # the one place a row waits (a seam for tests)
+_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # where a row waits (see testing)
 
 
 @dataclass(kw_only=True)
@@ -287,25 +288,6 @@ async def _sample(
     )
 
 
-def _vote(task: EvalTask, samples: list[_Sample], n: int) -> tuple[dict[str, Any], float | None]:
-    oks = [s.parsed for s in samples if s.parsed is not None]
-    labels: dict[str, Any] = {}
-    shares: list[float] = []
-    for name in task.task_names:
-        votes = [p.labels[name] for p in oks if name in p.labels]
-        if not votes:
-            continue
-        if task.task_kind(name) == "text":
-            labels[name] = votes[0]
-            continue
-        keyed = Counter(json.dumps(v, sort_keys=True) for v in votes)
-        top = max(keyed.values())
-        winner = min(k for k, c in keyed.items() if c == top)
-        labels[name] = json.loads(winner)
-        shares.append(top / n)
-    return labels, (min(shares) if shares else None)
-
-
 async def _process_row(
     j: _Judge, task: EvalTask, row: dict[str, Any], cache: ResponseCache
 ) -> dict[str, Any]:
@@ -335,7 +317,7 @@ async def _process_row(
     if not any(s.parsed is not None for s in samples):
         last = samples[-1]
         return _record(last.status, last.error, raw, {}, None, acc)
-    labels, conf = _vote(task, list(samples), n)
+    labels, conf = consistency_vote(task, [s.parsed for s in samples])
     missing = [t for t in task.effective_required_tasks if t not in labels]
     failed = sum(s.parsed is None for s in samples)
     notes = [f"missing required task(s) {missing!r}"] if missing else []

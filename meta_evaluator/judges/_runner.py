@@ -51,7 +51,6 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import polars as pl
-from aiolimiter import AsyncLimiter
 
 from meta_evaluator import columns as C
 from meta_evaluator._ids import id_path
@@ -59,16 +58,11 @@ from meta_evaluator._sync import run_sync
 from meta_evaluator.errors import JudgeConfigError
 from meta_evaluator.eval_task import EvalTask
 from meta_evaluator.judges._cache import ResponseCache
-
-# The `x as x` imports re-export per-row internals the tests reach through this module.
-from meta_evaluator.judges._calls import MAX_RETRY_AFTER_S as MAX_RETRY_AFTER_S
 from meta_evaluator.judges._calls import _Acc, _Judge, _process_row, _record
-from meta_evaluator.judges._calls import _backoff as _backoff
-from meta_evaluator.judges._calls import _Sample as _Sample
-from meta_evaluator.judges._calls import _vote as _vote
 from meta_evaluator.judges._clients import CallSettings, JudgeClient, make_client
 from meta_evaluator.judges._cost import cost_unknown_reason
 from meta_evaluator.judges._journal import Journal
+from meta_evaluator.judges._limits import rate_limiter
 from meta_evaluator.judges._progress import RunProgress, quiet_client_logs
 from meta_evaluator.judges._prompt import check_template, system_message
 from meta_evaluator.judges._results import RESULT_META_COLUMNS, JudgeResults
@@ -86,14 +80,6 @@ _FAILED = (C.STATUS_PARSING_ERROR, C.STATUS_LLM_ERROR)
 class _DataLike(Protocol):
     @property
     def data(self) -> pl.DataFrame: ...
-
-
-def _limiter(per_minute: float | None) -> AsyncLimiter | None:
-    if per_minute is None:
-        return None
-    if per_minute >= 60:
-        return AsyncLimiter(per_minute / 60.0, 1.0)
-    return AsyncLimiter(1, 60.0 / per_minute)
 
 
 # ---------------------------------------------------------------------- preparation
@@ -173,8 +159,8 @@ async def _prepare(
                     journal=Journal(out_dir / "journal.jsonl", fp),
                     out_dir=out_dir,
                     sem=asyncio.Semaphore(spec.max_concurrency),
-                    rpm=_limiter(spec.requests_per_minute),
-                    tpm=_limiter(spec.tokens_per_minute),
+                    rpm=rate_limiter(spec.requests_per_minute),
+                    tpm=rate_limiter(spec.tokens_per_minute),
                 )
             )
     except BaseException:

@@ -1,7 +1,8 @@
 """Test helpers: a local LLM server (no network, no key) and a one-scorer runner.
 
 :class:`FakeLLMServer` speaks the OpenAI and Anthropic formats; :func:`run_scorer` runs one
-scorer on one judge's labels without a project.
+scorer on one judge's labels without a project; :func:`recorded_waits` records a judge run's
+retry waits instead of sleeping them.
 
 Example:
     >>> from meta_evaluator.testing import FakeLLMServer
@@ -18,6 +19,7 @@ from meta_evaluator.testing._server import (
     default_answer,
     prompt_hash,
 )
+from meta_evaluator.testing._waits import recorded_waits
 
 __all__ = [
     "FAULT_KINDS",
@@ -25,5 +27,6 @@ __all__ = [
     "RequestRecord",
     "default_answer",
     "prompt_hash",
+    "recorded_waits",
     "run_scorer",
 ]

@@ -8,28 +8,22 @@ import pytest
 
 from meta_evaluator import columns as C
 from meta_evaluator.errors import JudgeCallError
-from meta_evaluator.judges import JudgeSpec, _calls, run_judges_async
-from meta_evaluator.testing import FakeLLMServer
+from meta_evaluator.judges import JudgeSpec, run_judges_async
+from meta_evaluator.testing import FakeLLMServer, recorded_waits
 
 from .conftest import answer, make_data
 from .test_runner import Factory, run, spec
 
 
-async def test_retry_after_beyond_the_budget_warns_and_stops_waiting(
-    task, tmp_path, monkeypatch, caplog
-):
-    waits: list[float] = []
-
-    async def fake_sleep(secs: float) -> None:
-        waits.append(secs)
-
-    monkeypatch.setattr(_calls, "_sleep", fake_sleep)
-
+async def test_retry_after_beyond_the_budget_warns_and_stops_waiting(task, tmp_path, caplog):
     def handler(messages, settings):
         raise JudgeCallError("rate limited", status_code=429, retry_after=1000.0)
 
     s = spec(timeout_s=2.0, max_retries=3)  # budget 6 s per row
-    with caplog.at_level(logging.WARNING, logger="meta_evaluator.judges"):
+    with (
+        recorded_waits() as waits,
+        caplog.at_level(logging.WARNING, logger="meta_evaluator.judges"),
+    ):
         res = await run([s], make_data(3), tmp_path, Factory(handler), task=task)
     df = res["j"].results_data
     assert waits == []  # never slept 300 s (the cap) three times per row
@@ -46,21 +40,16 @@ async def test_retry_after_beyond_the_budget_warns_and_stops_waiting(
     assert "1000 s" in warnings[0].getMessage()
 
 
-async def test_waits_per_row_never_exceed_timeout_times_retries(task, tmp_path, monkeypatch):
+async def test_waits_per_row_never_exceed_timeout_times_retries(task, tmp_path):
     waits: dict[str, float] = {}
 
     def handler(messages, settings):
         raise JudgeCallError("busy", status_code=429, retry_after=1.5)
 
-    monkeypatch.setattr(_calls, "_backoff", lambda spec, attempt, ra: ra)
-    total: list[float] = []
-
-    async def fake_sleep(secs: float) -> None:
-        total.append(secs)
-
-    monkeypatch.setattr(_calls, "_sleep", fake_sleep)
-    s = spec(timeout_s=1.0, max_retries=4)  # budget 4 s; asks 1.5 s each time
-    res = await run([s], make_data(1), tmp_path, Factory(handler), task=task)
+    # backoff_base_s=0: no jitter on top of Retry-After, so each wait is exactly 1.5 s
+    s = spec(timeout_s=1.0, max_retries=4, backoff_base_s=0.0)  # budget 4 s; asks 1.5 s each time
+    with recorded_waits() as total:
+        res = await run([s], make_data(1), tmp_path, Factory(handler), task=task)
     waits["row"] = sum(total)
     assert waits["row"] <= 4.0
     assert total == [1.5, 1.5]  # the third wait (1.5 s > 1 s left) is refused, and said so

@@ -19,7 +19,6 @@ from meta_evaluator.judges import (
     FakeClient,
     JudgeResults,
     JudgeSpec,
-    _runner,
     run_judges,
     run_judges_async,
 )
@@ -248,18 +247,13 @@ async def test_consistency_majority_and_vote_share(task, tmp_path):
 
 
 def test_vote_tie_breaks_on_smallest_label(task):
-    from meta_evaluator.judges._parse import parse_answer
+    from meta_evaluator.judges import consistency_vote, parse_answer
 
     samples = [
-        _runner._Sample(
-            parsed=parse_answer(answer(lab), task, method="structured", fallback=False),
-            raw=None,
-            error=None,
-            status="success",
-        )
+        parse_answer(answer(lab), task, method="structured", fallback=False)
         for lab in ("rejection", "not rejection")
     ]
-    labels, conf = _runner._vote(task, samples, 2)
+    labels, conf = consistency_vote(task, samples)
     assert labels["rejection"] == "not rejection"  # '"not rejection"' < '"rejection"'
     assert conf == 0.5
 
@@ -305,19 +299,22 @@ async def test_torn_journal_line_is_ignored(task, tmp_path):
 
 
 async def test_rate_limiter_is_awaited_per_call(task, tmp_path, monkeypatch):
+    from aiolimiter import AsyncLimiter
+
     acquired: list[float] = []
     made: list[tuple[float, float]] = []
+    init, acquire = AsyncLimiter.__init__, AsyncLimiter.acquire
 
-    class CountingLimiter(_runner.AsyncLimiter):
-        def __init__(self, max_rate: float, time_period: float = 60) -> None:
-            made.append((max_rate, time_period))
-            super().__init__(max_rate, time_period)
+    def counting_init(self, max_rate: float, time_period: float = 60) -> None:
+        made.append((max_rate, time_period))
+        init(self, max_rate, time_period)
 
-        async def acquire(self, amount: float = 1) -> None:
-            acquired.append(amount)
-            await super().acquire(amount)
+    async def counting_acquire(self, amount: float = 1) -> None:
+        acquired.append(amount)
+        await acquire(self, amount)
 
-    monkeypatch.setattr(_runner, "AsyncLimiter", CountingLimiter)
+    monkeypatch.setattr(AsyncLimiter, "__init__", counting_init)
+    monkeypatch.setattr(AsyncLimiter, "acquire", counting_acquire)
     f = Factory(lambda m, s: answer())
     # 600 rpm -> 10 per second; 30 tpm -> one token-unit every 2 s, so keep tokens large
     await run(
@@ -366,7 +363,7 @@ async def test_small_rpm_spaces_calls(task, tmp_path):
 
 
 def test_backoff_full_jitter_and_retry_after():
-    from meta_evaluator.judges import backoff_delay
+    from meta_evaluator.judges import MAX_RETRY_AFTER_S, backoff_delay
 
     def _backoff(s, attempt, retry_after):
         return backoff_delay(attempt, retry_after, base_s=s.backoff_base_s, max_s=s.backoff_max_s)
@@ -375,7 +372,7 @@ def test_backoff_full_jitter_and_retry_after():
     waits = [_backoff(s, 10, None) for _ in range(200)]
     assert min(waits) >= 0 and max(waits) <= 5.0  # capped
     assert _backoff(s, 0, 2.0) >= 2.0  # Retry-After honoured
-    assert _backoff(s, 0, 10_000) <= _runner.MAX_RETRY_AFTER_S + 1
+    assert _backoff(s, 0, 10_000) <= MAX_RETRY_AFTER_S + 1
 
 
 async def test_bad_template_fails_before_any_call(task, tmp_path):
