@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -91,13 +91,7 @@ def read_table(
         DataFileError: The file is missing, not in the format, malformed, or holds no rows.
     """
     path = Path(file_path)
-    if not path.exists():
-        raise DataFileNotFoundError(
-            f"{what} {str(path)!r} does not exist (resolved to {str(path.absolute())!r}). "
-            "Check the path and the working directory."
-        )
-    if path.is_dir():
-        raise DataFileError(f"{what} {str(path)!r} is a directory; pass the path of a file.")
+    check_file(path, what)
     fmt = fmt or format_of(path, what=what)
     try:
         if fmt in ("csv", "tsv"):
@@ -161,18 +155,47 @@ def _json_records(path: Path, what: str) -> list[Any]:
 
 
 def _jsonl_records(path: Path, what: str) -> list[Any]:
-    records: list[Any] = []
     with path.open(encoding="utf-8-sig") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DataFileError(
-                    f"{what} {str(path)!r}, line {line_no}: invalid JSON ({exc}): "
-                    f"{line.strip()[:80]!r}. Fix the line; JSONL holds one JSON object per line."
-                ) from exc
+        return json_lines(fh, f"{what} {str(path)!r}")
+
+
+def check_file(path: Path, what: str) -> None:
+    """Raise unless ``path`` is an existing file (``what`` names it in the message).
+
+    Raises:
+        DataFileNotFoundError: ``path`` does not exist.
+        DataFileError: ``path`` is a directory.
+    """
+    if not path.exists():
+        raise DataFileNotFoundError(
+            f"{what} {str(path)!r} does not exist (resolved to {str(path.absolute())!r}). "
+            "Check the path and the working directory."
+        )
+    if path.is_dir():
+        raise DataFileError(f"{what} {str(path)!r} is a directory; pass the path of a file.")
+
+
+def json_lines(lines: Iterable[str], where: str) -> list[Any]:
+    """The JSON values of ``lines`` (JSON lines), blank lines skipped.
+
+    Args:
+        lines: The text lines.
+        where: Words naming the file in error messages, e.g. ``"Data file 'a.jsonl'"``.
+
+    Raises:
+        DataFileError: A line is not valid JSON (names the 1-based line and shows its start).
+    """
+    records: list[Any] = []
+    for line_no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise DataFileError(
+                f"{where}, line {line_no}: invalid JSON ({exc}): "
+                f"{line.strip()[:80]!r}. Fix the line; JSONL holds one JSON object per line."
+            ) from exc
     return records
 
 

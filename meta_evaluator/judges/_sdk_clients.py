@@ -149,6 +149,39 @@ class _SDKClient:
     def _sdk_module(self) -> Any:
         return importlib.import_module(self._sdk_name)
 
+    async def _post(
+        self, path: str, cast_to: Any, body: dict[str, Any], settings: CallSettings
+    ) -> Any:
+        """POST ``body`` to ``path`` with the SDK's own ``post`` (typed ``cast_to``), guarded."""
+        sdk = self._get_sdk()
+        return await self._guard(
+            sdk.post(path, cast_to=cast_to, body=body, options={"timeout": settings.timeout_s}),
+            settings,
+        )
+
+    def _completion(
+        self,
+        resp: Any,
+        text: str,
+        finish: str | None,
+        token_fields: tuple[str, str],
+        settings: CallSettings,
+    ) -> Completion:
+        """The :class:`Completion` of ``resp``, its cost from :func:`estimate_cost`.
+
+        ``token_fields`` name the input and output token counts of ``resp.usage``.
+        """
+        usage = getattr(resp, "usage", None)
+        tin = getattr(usage, token_fields[0], None)
+        tout = getattr(usage, token_fields[1], None)
+        return Completion(
+            text=text,
+            input_tokens=tin,
+            output_tokens=tout,
+            finish_reason=finish,
+            cost_usd=estimate_cost(settings.model, tin, tout, provider=self.name),
+        )
+
 
 class OpenAIClient(_SDKClient):
     """OpenAI and every OpenAI-compatible server, via ``AsyncOpenAI`` on the aiohttp transport.
@@ -184,7 +217,6 @@ class OpenAIClient(_SDKClient):
         """
         from openai.types.chat import ChatCompletion
 
-        sdk = self._get_sdk()
         body: dict[str, Any] = {"model": settings.model, "messages": messages}
         body.update(_provider_extra(settings.extra))
         if settings.temperature is not None:
@@ -193,15 +225,7 @@ class OpenAIClient(_SDKClient):
             body["max_tokens" if self.base_url else "max_completion_tokens"] = settings.max_tokens
         if settings.response_schema is not None:
             body["response_format"] = _json_schema_format(settings.response_schema)
-        resp = await self._guard(
-            sdk.post(
-                "/chat/completions",
-                cast_to=ChatCompletion,
-                body=body,
-                options={"timeout": settings.timeout_s},
-            ),
-            settings,
-        )
+        resp = await self._post("/chat/completions", ChatCompletion, body, settings)
         try:
             choice = resp.choices[0]
             text = choice.message.content or getattr(choice.message, "refusal", None) or ""
@@ -210,15 +234,8 @@ class OpenAIClient(_SDKClient):
             raise JudgeCallError(
                 f"openai sent a response without choices: {str(resp)[:200]!r}", retryable=True
             ) from exc
-        usage = getattr(resp, "usage", None)
-        tin = getattr(usage, "prompt_tokens", None)
-        tout = getattr(usage, "completion_tokens", None)
-        return Completion(
-            text=text,
-            input_tokens=tin,
-            output_tokens=tout,
-            finish_reason=finish,
-            cost_usd=estimate_cost(settings.model, tin, tout, provider="openai"),
+        return self._completion(
+            resp, text, finish, ("prompt_tokens", "completion_tokens"), settings
         )
 
 
@@ -253,7 +270,6 @@ class AnthropicClient(_SDKClient):
         """
         from anthropic.types import Message
 
-        sdk = self._get_sdk()
         system, rest = _split_system(messages)
         body: dict[str, Any] = {
             "model": settings.model,
@@ -274,15 +290,7 @@ class AnthropicClient(_SDKClient):
                 }
             ]
             body["tool_choice"] = {"type": "tool", "name": _TOOL_NAME}
-        resp = await self._guard(
-            sdk.post(
-                "/v1/messages",
-                cast_to=Message,
-                body=body,
-                options={"timeout": settings.timeout_s},
-            ),
-            settings,
-        )
+        resp = await self._post("/v1/messages", Message, body, settings)
         text = ""
         texts: list[str] = []
         for block in getattr(resp, "content", None) or []:
@@ -294,13 +302,5 @@ class AnthropicClient(_SDKClient):
                 texts.append(block.text)
         else:
             text = "".join(texts)
-        usage = getattr(resp, "usage", None)
-        tin = getattr(usage, "input_tokens", None)
-        tout = getattr(usage, "output_tokens", None)
-        return Completion(
-            text=text,
-            input_tokens=tin,
-            output_tokens=tout,
-            finish_reason=getattr(resp, "stop_reason", None),
-            cost_usd=estimate_cost(settings.model, tin, tout, provider="anthropic"),
-        )
+        finish = getattr(resp, "stop_reason", None)
+        return self._completion(resp, text, finish, ("input_tokens", "output_tokens"), settings)

@@ -286,15 +286,29 @@ def _coded_table(
     al: _Aligned, judge: np.ndarray, humans: np.ndarray, labels: list[Any], **extra: Any
 ) -> LabelTable:
     """A "codes" LabelTable for aligned labels (-1 = missing)."""
+    return _aligned_table(
+        al, "codes", judge, humans, judge >= 0, humans >= 0, labels=labels, **extra
+    )
+
+
+def _aligned_table(
+    al: _Aligned,
+    encoding: Encoding,
+    judge: np.ndarray,
+    humans: np.ndarray,
+    judge_valid: np.ndarray,
+    humans_valid: np.ndarray,
+    **extra: Any,
+) -> LabelTable:
+    """A LabelTable of ``al``'s items and humans (``extra``: the encoding's own fields)."""
     return LabelTable(
-        encoding="codes",
+        encoding=encoding,
         item_ids=al.item_ids,
         human_ids=al.human_ids,
         judge=judge,
         humans=humans,
-        judge_valid=judge >= 0,
-        humans_valid=humans >= 0,
-        labels=labels,
+        judge_valid=judge_valid,
+        humans_valid=humans_valid,
         n_duplicates=al.n_duplicates,
         **extra,
     )
@@ -368,16 +382,7 @@ def build_table(
             np.nan,
             np.float64,
         )
-        return LabelTable(
-            encoding="values",
-            item_ids=al.item_ids,
-            human_ids=al.human_ids,
-            judge=judge,
-            humans=humans,
-            judge_valid=~np.isnan(judge),
-            humans_valid=~np.isnan(humans),
-            n_duplicates=al.n_duplicates,
-        )
+        return _aligned_table(al, "values", judge, humans, ~np.isnan(judge), ~np.isnan(humans))
     if not is_list:
         if encoding == "bitmask":
             raise ScoringError("bitmask encoding needs list-valued labels")
@@ -459,17 +464,15 @@ def _bitmask_table(
             jv &= c.judge_valid
             hv &= c.humans_valid
             labels += [(k, lab) for lab in c.labels]
-        return LabelTable(
-            encoding="bitmask",
-            item_ids=al.item_ids,
-            human_ids=al.human_ids,
-            judge=np.where(jv, judge, 0),
-            humans=np.where(hv, humans, 0),
-            judge_valid=jv,
-            humans_valid=hv,
+        return _aligned_table(
+            al,
+            "bitmask",
+            np.where(jv, judge, 0),
+            np.where(hv, humans, 0),
+            jv,
+            hv,
             labels=labels,
             components=comps,
-            n_duplicates=al.n_duplicates,
         )
     js = al.judge_labels.cast(pl.List(pl.Utf8))
     hs = al.human_labels.cast(pl.List(pl.Utf8))
@@ -506,14 +509,6 @@ def _present_table(
     hv = np.zeros(humans.shape, dtype=bool)
     if al.human_item.size:
         hv[al.human_row, al.human_item] = True
-    return LabelTable(
-        encoding=encoding,
-        item_ids=al.item_ids,
-        human_ids=al.human_ids,
-        judge=judge,
-        humans=humans,
-        judge_valid=np.ones(judge.shape, dtype=bool),
-        humans_valid=hv,
-        n_duplicates=al.n_duplicates,
-        **extra,
+    return _aligned_table(
+        al, encoding, judge, humans, np.ones(judge.shape, dtype=bool), hv, **extra
     )

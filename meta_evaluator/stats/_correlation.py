@@ -82,6 +82,19 @@ def _is_constant(v: FloatArray) -> bool:
     return bool(v.size == 0 or np.all(v == v[0]))
 
 
+def _rated_pairs(x: Any, y: Any, *, func: str) -> tuple[FloatArray, FloatArray, str | None]:
+    """The complete pairs of ``x`` and ``y``, and why a correlation of them is undefined (or None).
+
+    Undefined: fewer than 2 complete pairs, or a constant side.
+    """
+    a, b = _pairs(x, y, func=func)
+    if a.size < 2:
+        return a, b, f"{a.size} complete pair(s), need 2"
+    if _is_constant(a) or _is_constant(b):
+        return a, b, "one side is constant"
+    return a, b, None
+
+
 def pearson(x: Any, y: Any) -> CorrelationResult:
     """Pearson's product-moment correlation of two numeric ratings.
 
@@ -109,11 +122,9 @@ def pearson(x: Any, y: Any) -> CorrelationResult:
         1.0
     """
     func = "pearson"
-    a, b = _pairs(x, y, func=func)
-    if a.size < 2:
-        return _undefined(func, f"{a.size} complete pair(s), need 2", a.size)
-    if _is_constant(a) or _is_constant(b):
-        return _undefined(func, "one side is constant", a.size)
+    a, b, why = _rated_pairs(x, y, func=func)
+    if why is not None:
+        return _undefined(func, why, a.size)
     r = _pearson_r(a, b)
     return CorrelationResult(statistic=r, pvalue=_t_pvalue(r, a.size), n=a.size)
 
@@ -156,11 +167,9 @@ def spearman(x: Any, y: Any) -> CorrelationResult:
         1.0
     """
     func = "spearman"
-    a, b = _pairs(x, y, func=func)
-    if a.size < 2:
-        return _undefined(func, f"{a.size} complete pair(s), need 2", a.size)
-    if _is_constant(a) or _is_constant(b):
-        return _undefined(func, "one side is constant", a.size)
+    a, b, why = _rated_pairs(x, y, func=func)
+    if why is not None:
+        return _undefined(func, why, a.size)
     r = _pearson_r(_average_ranks(a), _average_ranks(b))
     return CorrelationResult(statistic=r, pvalue=_t_pvalue(r, a.size), n=a.size)
 
@@ -234,12 +243,10 @@ def kendall_tau(x: Any, y: Any) -> CorrelationResult:
         0.333333333333
     """
     func = "kendall_tau"
-    a, b = _pairs(x, y, func=func)
+    a, b, why = _rated_pairs(x, y, func=func)
     n = a.size
-    if n < 2:
-        return _undefined(func, f"{n} complete pair(s), need 2", n)
-    if _is_constant(a) or _is_constant(b):
-        return _undefined(func, "one side is constant", n)
+    if why is not None:
+        return _undefined(func, why, n)
     order = np.lexsort((b, a))
     _, yranks = np.unique(b, return_inverse=True)
     discordant = _count_inversions(yranks[order].astype(np.int64))

@@ -36,6 +36,7 @@ from scipy.stats import binom
 from meta_evaluator.errors import DataError
 from meta_evaluator.stats._agreement import (
     FloatArray,
+    IntArray,
     _check_confidence,
     _check_n_labels,
     _check_option,
@@ -391,6 +392,27 @@ def paired_mean_difference(
     return replace(out, estimate_a=float(x[keep].mean()), estimate_b=float(y[keep].mean()))
 
 
+def _paired_codes(
+    judge_a: Any, judge_b: Any, humans: Any, *, n_labels: int, func: str
+) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """Validated codes of two judges and the humans, and the mask of items both judges labelled.
+
+    Raises:
+        ConfigError: If ``n_labels`` is invalid.
+        DataError: If the code arrays are malformed or do not share the item axis.
+    """
+    _check_n_labels(n_labels, func=func)
+    ja = _codes(judge_a, name="judge_a", func=func, ndim=1, n_labels=n_labels)
+    jb = _codes(judge_b, name="judge_b", func=func, ndim=1, n_labels=n_labels)
+    h = _codes(humans, name="humans", func=func, ndim=2, n_labels=n_labels)
+    if ja.shape != jb.shape or h.shape[1] != ja.shape[0]:
+        raise DataError(
+            f"{func}: judges and humans must share the item axis; got judge_a {ja.shape!r}, "
+            f"judge_b {jb.shape!r} and humans {h.shape!r} (pass humans as (n_humans, n_items))."
+        )
+    return ja, jb, h, (ja >= 0) & (jb >= 0)
+
+
 def paired_kappa_difference(
     judge_a: Any,
     judge_b: Any,
@@ -438,16 +460,7 @@ def paired_kappa_difference(
     """
     func = "paired_kappa_difference"
     _check_option(weights, ("linear", "quadratic", None), param="weights", func=func)
-    _check_n_labels(n_labels, func=func)
-    ja = _codes(judge_a, name="judge_a", func=func, ndim=1, n_labels=n_labels)
-    jb = _codes(judge_b, name="judge_b", func=func, ndim=1, n_labels=n_labels)
-    h = _codes(humans, name="humans", func=func, ndim=2, n_labels=n_labels)
-    if ja.shape != jb.shape or h.shape[1] != ja.shape[0]:
-        raise DataError(
-            f"{func}: judges and humans must share the item axis; got judge_a {ja.shape!r}, "
-            f"judge_b {jb.shape!r} and humans {h.shape!r} (pass humans as (n_humans, n_items))."
-        )
-    keep = (ja >= 0) & (jb >= 0)
+    ja, jb, h, keep = _paired_codes(judge_a, judge_b, humans, n_labels=n_labels, func=func)
     ja, jb, h = ja[keep], jb[keep], h[:, keep]
     n_humans, k = h.shape[0], int(n_labels)
     design = sp.vstack([_kappa_design(ja, h, k), _kappa_design(jb, h, k)]).tocsr()
@@ -571,16 +584,7 @@ def paired_alpha_difference(
     """
     func = "paired_alpha_difference"
     _check_option(level, ("nominal", "ordinal", "interval"), param="level", func=func)
-    _check_n_labels(n_labels, func=func)
-    ja = _codes(judge_a, name="judge_a", func=func, ndim=1, n_labels=n_labels)
-    jb = _codes(judge_b, name="judge_b", func=func, ndim=1, n_labels=n_labels)
-    h = _codes(humans, name="humans", func=func, ndim=2, n_labels=n_labels)
-    if ja.shape != jb.shape or h.shape[1] != ja.shape[0]:
-        raise DataError(
-            f"{func}: judges and humans must share the item axis; got judge_a {ja.shape!r}, "
-            f"judge_b {jb.shape!r} and humans {h.shape!r} (pass humans as (n_humans, n_items))."
-        )
-    keep = (ja >= 0) & (jb >= 0)
+    ja, jb, h, keep = _paired_codes(judge_a, judge_b, humans, n_labels=n_labels, func=func)
     k = int(n_labels)
     feats = np.hstack(
         [

@@ -10,6 +10,7 @@ import numpy as np
 from meta_evaluator.errors import DataError
 from meta_evaluator.stats._agreement import IntArray, warn_undefined
 from meta_evaluator.stats._labels import decode, encode, is_missing, label_array
+from meta_evaluator.stats._reliability import _paired
 from meta_evaluator.stats._similarity import jaccard as _jaccard_pair
 
 __all__ = ["confusion_matrix", "jaccard", "majority_vote"]
@@ -94,17 +95,8 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Sequence[Any] | None =
         [[0, 1], [1, 1]]
     """
     func = "confusion_matrix"
-    a = label_array(y_true, name="y_true", func=func, ndim=1)
-    b = label_array(y_pred, name="y_pred", func=func, ndim=1)
-    if a.shape != b.shape:
-        raise DataError(
-            f"{func}: 'y_true' and 'y_pred' must have one label per item each; got "
-            f"{a.shape[0]} and {b.shape[0]}."
-        )
-    (ca, cb), cats = encode([a, b], labels=labels, func=func)
-    keep = (ca >= 0) & (cb >= 0)
-    k = len(cats)
-    flat = np.bincount(ca[keep] * k + cb[keep], minlength=k * k)
+    ca, cb, k = _paired(y_true, y_pred, labels=labels, func=func, names=("y_true", "y_pred"))
+    flat = np.bincount(ca * k + cb, minlength=k * k)
     return flat.reshape(k, k).astype(np.int64)
 
 

@@ -341,15 +341,23 @@ def percent_agreement(ratings: Any) -> float:
 
 
 def _paired(
-    a: Any, b: Any, *, labels: Sequence[Any] | None, func: str
+    a: Any,
+    b: Any,
+    *,
+    labels: Sequence[Any] | None,
+    func: str,
+    names: tuple[str, str] = ("a", "b"),
 ) -> tuple[IntArray, IntArray, int]:
-    """Code two raters' labels on one category list; keep the items both labelled."""
-    xa = label_array(a, name="a", func=func, ndim=1)
-    xb = label_array(b, name="b", func=func, ndim=1)
+    """Code two raters' labels on one category list; keep the items both labelled.
+
+    ``names`` are the two parameters' names in error messages.
+    """
+    xa = label_array(a, name=names[0], func=func, ndim=1)
+    xb = label_array(b, name=names[1], func=func, ndim=1)
     if xa.shape != xb.shape:
         raise DataError(
-            f"{func}: 'a' and 'b' must have one label per item each; got {xa.shape[0]} and "
-            f"{xb.shape[0]} labels."
+            f"{func}: {names[0]!r} and {names[1]!r} must have one label per item each; got "
+            f"{xa.shape[0]} and {xb.shape[0]} labels."
         )
     (ca, cb), cats = encode([xa, xb], labels=labels, func=func)
     keep = (ca >= 0) & (cb >= 0)

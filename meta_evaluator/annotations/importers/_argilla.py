@@ -39,7 +39,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from meta_evaluator.annotations.importers._collect import SKIP, Collector, id_text, logger, obj
+from meta_evaluator.annotations.importers._collect import (
+    SKIP,
+    Collector,
+    id_text,
+    list_field,
+    logger,
+    obj,
+)
 from meta_evaluator.annotations.importers._registry import (
     ARGILLA_STATUSES,
     ImportOptions,
@@ -278,15 +285,6 @@ def _load(
 
 
 # --------------------------------------------------------------------------- per shape
-def _list_field(rec: dict[str, Any], key: str, where: str) -> list[Any]:
-    value = rec.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DataFileError(f"{where}: field {key!r} must be a list; got {str(value)[:80]!r}.")
-    return value
-
-
 def _check_name(question: Any, where: str) -> None:
     if question is not None and not isinstance(question, str):
         raise DataFileError(
@@ -296,7 +294,7 @@ def _check_name(question: Any, where: str) -> None:
 
 
 def _v1_responses(rec: dict[str, Any], where: str) -> Iterator[_Response]:
-    for resp in _list_field(rec, "responses", where):
+    for resp in list_field(rec, "responses", where):
         if not isinstance(resp, dict):
             raise DataFileError(f"{where}: a response is not an object: {str(resp)[:80]!r}.")
         user, status = id_text(resp.get("user_id")), resp.get("status")

@@ -382,6 +382,16 @@ def obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def list_field(rec: dict[str, Any], key: str, where: str) -> list[Any]:
+    """``rec[key]`` as a list (empty when missing); a clear error when it is something else."""
+    value = rec.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DataFileError(f"{where}: field {key!r} must be a list; got {str(value)[:80]!r}.")
+    return value
+
+
 def id_text(value: Any) -> str | None:
     """An id as stripped text (``3.0 -> "3"``); None for missing or blank ids."""
     if value is None or isinstance(value, bool | dict | list):

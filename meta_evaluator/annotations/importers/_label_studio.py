@@ -34,7 +34,14 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from meta_evaluator.annotations.importers._collect import SKIP, Collector, id_text, logger, obj
+from meta_evaluator.annotations.importers._collect import (
+    SKIP,
+    Collector,
+    id_text,
+    list_field,
+    logger,
+    obj,
+)
 from meta_evaluator.annotations.importers._registry import ImportOptions, ImportResult, importer
 from meta_evaluator.annotations.importers._source import Source
 from meta_evaluator.errors import AnnotationError, DataFileError, IdError
@@ -260,7 +267,7 @@ def load_label_studio_json(src: Source, opts: ImportOptions) -> ImportResult:
             )
         where_task = f"{origin}, task {pos} (original_id {sid!r})"
         key = "annotations" if "annotations" in rec else "completions"
-        annotations = _entries(rec, key, where_task)
+        annotations = list_field(rec, key, where_task)
         if not annotations:
             col.drop(_UNANNOTATED)
         submitted: set[str] = set()
@@ -296,19 +303,10 @@ def load_label_studio_json(src: Source, opts: ImportOptions) -> ImportResult:
     return _finish(col, fallback_ids)
 
 
-def _entries(rec: dict[str, Any], key: str, where: str) -> list[Any]:
-    value = rec.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DataFileError(f"{where}: field {key!r} must be a list; got {str(value)[:80]!r}.")
-    return value
-
-
 def _drafts(
     rec: dict[str, Any], sid: str, submitted: set[str], col: Collector, where_task: str
 ) -> None:
-    for n, draft in enumerate(_entries(rec, "drafts", where_task), 1):
+    for n, draft in enumerate(list_field(rec, "drafts", where_task), 1):
         if not isinstance(draft, dict):
             col.drop("draft(s) exported as ids only")
             continue
@@ -331,7 +329,7 @@ def _drafts(
 
 
 def _predictions(rec: dict[str, Any], sid: str, col: Collector, where_task: str) -> None:
-    predictions = _entries(rec, "predictions", where_task)
+    predictions = list_field(rec, "predictions", where_task)
     if not col.options.judges:
         col.drop("prediction(s) (judges=False)", len(predictions))
         return

@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 import polars as pl
 
-from meta_evaluator.errors import ConfigError, DataFileError, DataFileNotFoundError
+from meta_evaluator.data._files import check_file, json_lines
+from meta_evaluator.errors import ConfigError, DataFileError
 
 __all__ = ["Container", "Source", "read_source"]
 
@@ -105,13 +106,7 @@ def read_source(source: Any) -> Source:
 
 def _read_path(path: Path) -> Source:
     name = repr(str(path))
-    if not path.exists():
-        raise DataFileNotFoundError(
-            f"Annotation export {name} does not exist (resolved to {str(path.absolute())!r}). "
-            "Check the path and the working directory."
-        )
-    if path.is_dir():
-        raise DataFileError(f"Annotation export {name} is a directory; pass the path of a file.")
+    check_file(path, "Annotation export")
     raw = path.read_bytes()
     if raw.startswith(b"PAR1"):
         try:
@@ -135,7 +130,12 @@ def _read_path(path: Path) -> Source:
         try:
             obj = json.loads(text)
         except json.JSONDecodeError:
-            return _from_json(_json_lines(text, name), name=name, path=path, container="jsonl")
+            return _from_json(
+                json_lines(text.splitlines(), f"Annotation export {name}"),
+                name=name,
+                path=path,
+                container="jsonl",
+            )
         return _from_json(obj, name=name, path=path, container="json")
     if not text.strip():
         raise DataFileError(f"Annotation export {name} is empty.")
@@ -150,21 +150,6 @@ def _loads(text: str, name: str) -> Any:
             f"Annotation export {name} is not valid JSON: {exc}. Export it again, or save it as "
             "JSON lines (one object per line)."
         ) from exc
-
-
-def _json_lines(text: str, name: str) -> list[Any]:
-    out: list[Any] = []
-    for line_no, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise DataFileError(
-                f"Annotation export {name}, line {line_no}: invalid JSON ({exc}). JSON lines "
-                "hold one JSON object per line."
-            ) from exc
-    return out
 
 
 def _from_json(obj: Any, *, name: str, path: Path | None, container: Container) -> Source:
