@@ -253,8 +253,8 @@ def _coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
     if not labels:
         return None
     code_of = {label: k for k, label in enumerate(labels)}
-    order = evidence.samples[C.ORIGINAL_ID]
-    ids = order.to_list()
+    sample_ids = evidence.samples[C.ORIGINAL_ID]
+    ids = sample_ids.to_list()
     n = len(ids)
     annotators = evidence.annotators if task.name in evidence.humans.columns else []
     humans = np.full((len(annotators), n), -1, dtype=np.int64)
@@ -266,7 +266,7 @@ def _coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
             code_of, default=-1, return_dtype=pl.Int64
         )
         r, c = rows.to_numpy(), codes_all.fill_null(-1).to_numpy()
-        p = _positions(evidence.humans[C.ORIGINAL_ID], order)
+        p = _positions(evidence.humans[C.ORIGINAL_ID], sample_ids)
         keep = (p >= 0) & (c >= 0)
         humans[r[keep], p[keep]] = c[keep]
     judge_ids = [j for j, df in evidence.judges.items() if task.name in df.columns]
@@ -275,7 +275,7 @@ def _coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
         df = evidence.judges[jid].filter(
             pl.col(C.STATUS).is_in([C.STATUS_SUCCESS, C.STATUS_PARTIAL])
         )
-        pos, code = _codes_for(df, task, order, code_of)
+        pos, code = _codes_for(df, task, sample_ids, code_of)
         judges[row, pos] = code
     k = len(labels)
     if annotators:
