@@ -57,7 +57,7 @@ def _run_judges(args: argparse.Namespace) -> int:
         "off" if args.no_cache else ("refresh" if args.rerun else "on")
     )
     results = ev.run_judges_async(
-        judge_ids=args.judge or None, skip_duplicates=not args.rerun, cache=cache
+        judge_ids=args.judge or None, skip_duplicates=not args.rerun, cache=cache, wait=args.wait
     )
     for jid, res in results.items():
         cost = res.info.get("cost_usd")
@@ -195,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="neither read nor write the response cache (finished rows are still reused "
         "unless --rerun)",
+    )
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another process is running this project's judges, wait for it (then resume) "
+        "instead of failing at once",
     )
     p.set_defaults(func=_run_judges)
 

@@ -104,6 +104,19 @@ def test_rerun_requeries_bypassing_the_cache_and_no_cache_leaves_it_alone(
     assert "fake: {'success'" in capsys.readouterr().out
 
 
+def test_run_judges_wait_flag_is_passed_through(project, monkeypatch):
+    calls: list[dict] = []
+
+    def fake_run(self, **kwargs):
+        calls.append(kwargs)
+        return {}
+
+    monkeypatch.setattr(MetaEvaluator, "run_judges_async", fake_run)
+    assert main(["run-judges", str(project)]) == 0
+    assert main(["run-judges", str(project), "--wait"]) == 0
+    assert [c["wait"] for c in calls] == [False, True]
+
+
 def test_client_request_logs_quiet_unless_verbose(project):
     import logging
 

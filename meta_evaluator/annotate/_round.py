@@ -235,7 +235,11 @@ class AnnotationRound:
 
     # ----------------------------------------------------------------- reads
     def session(self, annotator: str) -> dict[str, Any]:
-        """What the page needs at start: the task's widgets, the queue and its progress."""
+        """What the page needs at start: the task's widgets, the queue and its progress.
+
+        ``annotation_prompt`` is the task's instructions for annotators ("" when unset); the
+        page shows it as plain text above the widgets.
+        """
         done = self.journals[annotator].current()
         skipped = self.journals[annotator].skipped()
         queue = self.queues[annotator]
@@ -253,6 +257,7 @@ class AnnotationRound:
             "tasks": tasks,
             "columns": self.columns,
             "prompt_columns": list(self.task.prompt_columns or []),
+            "annotation_prompt": self.task.annotation_prompt or "",
             "has_guidelines": bool(self.guidelines()),
             "queue": queue,
             "done": sorted(s for s in done if s in self._queue_sets[annotator]),

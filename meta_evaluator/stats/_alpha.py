@@ -107,7 +107,7 @@ def krippendorff_alpha(
     pairable_items = m_all >= 2
     n_skipped = int(np.count_nonzero(~pairable_items))
     if n_skipped:
-        logger.info("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
+        logger.debug("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
     if not pairable_items.any():
         return warn_undefined(
             f"{func}: no item has 2 or more ratings ({m_all.size} items), so alpha is undefined."

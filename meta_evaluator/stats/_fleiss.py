@@ -115,7 +115,7 @@ def fleiss_kappa(counts: Any) -> float:
     row_sums = table.sum(axis=1)
     empty = row_sums == 0
     if empty.any():
-        logger.info("%s: skipped %d items with no ratings", func, int(empty.sum()))
+        logger.debug("%s: skipped %d items with no ratings", func, int(empty.sum()))
         table = table[~empty]
         row_sums = row_sums[~empty]
     if table.shape[0] == 0:

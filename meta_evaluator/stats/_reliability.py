@@ -144,7 +144,7 @@ def _alpha_from_counts(counts: FloatArray, level: str, *, func: str) -> float:
     pairable = m_all >= 2
     n_skipped = int(np.count_nonzero(~pairable))
     if n_skipped:
-        logger.info("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
+        logger.debug("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
     if not pairable.any():
         return warn_undefined(
             f"{func}: no item has 2 or more ratings ({m_all.size} items), so alpha is undefined.",

@@ -13,7 +13,12 @@ XSS = "<script>alert(1)</script>"
 
 
 def make_project(
-    path: Path, *, n: int = 20, multilabel: bool = False, guidelines: str | None = None
+    path: Path,
+    *,
+    n: int = 20,
+    multilabel: bool = False,
+    guidelines: str | None = None,
+    annotation_prompt: str | None = None,
 ) -> MetaEvaluator:
     """A saved project with ``n`` samples; sample 7's response is an XSS probe."""
     schemas: dict = {"verdict": ["good", "bad", "unsure"], "score": [1, 2, 3, 4, 5]}
@@ -23,7 +28,12 @@ def make_project(
         schemas["note"] = None
     ev = MetaEvaluator(path, load=False)
     ev.add_eval_task(
-        EvalTask(task_schemas=schemas, prompt_columns=["prompt"], response_columns=["response"])
+        EvalTask(
+            task_schemas=schemas,
+            prompt_columns=["prompt"],
+            response_columns=["response"],
+            annotation_prompt=annotation_prompt,
+        )
     )
     responses = [f"answer number {i}\n" + "long line " * (40 if i == 2 else 1) for i in range(n)]
     responses[min(7, n - 1)] = XSS

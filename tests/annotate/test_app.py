@@ -8,7 +8,7 @@ from meta_evaluator.annotate import AnnotationRound, AnnotationServer
 from meta_evaluator.annotate._app import build_app
 from meta_evaluator.annotate._tokens import OWNER
 
-from .conftest import XSS
+from .conftest import XSS, make_project
 
 
 @pytest.fixture
@@ -87,6 +87,23 @@ def test_bad_requests_get_their_reason(served):
     assert r.status_code == 413
     r = client.get("/api/item", params={"id": "nope"}, headers=a)
     assert r.status_code == 404
+
+
+def test_session_delivers_the_annotation_prompt_as_text(tmp_path, served):
+    plain_round, plain = served
+    ev = make_project(tmp_path / "prompted", n=3, annotation_prompt=f"Rate it. {XSS}")
+    rnd = AnnotationRound(ev.project_dir, annotators=["alice"])
+    with TestClient(build_app(rnd)) as client:
+        session = client.get("/api/session", headers=_auth(rnd.new_tokens["alice"])).json()
+    assert session["annotation_prompt"] == f"Rate it. {XSS}"
+    # no prompt set: an empty string, and the page hides the line
+    unset = plain.get("/api/session", headers=_auth(plain_round.new_tokens["alice"])).json()
+    assert unset["annotation_prompt"] == ""
+    # the page sets it with textContent (never as HTML) above the widgets
+    js = plain.get("/static/app.js").text
+    assert '$("annotation-prompt").textContent = session.annotation_prompt' in js
+    html = plain.get("/").text
+    assert html.index('id="annotation-prompt"') < html.index('id="tasks"')
 
 
 def test_show_judges_reveals_judge_labels_only_after_submit(project, tmp_path):

@@ -182,6 +182,22 @@ def test_mae_majority_vote_uses_the_consensus_rating():
     assert res.scores["mae"] == pytest.approx(1.0, abs=1e-12)
 
 
+def test_caught_metric_warnings_are_logged_at_debug_only(caplog):
+    import logging
+
+    jd = pl.DataFrame({"original_id": ["a", "b"], "label": [2.0, 2.0]})
+    hd = pl.DataFrame({"original_id": ["a", "b"], "human_id": ["h", "h"], "label": [1.0, 3.0]})
+    ctx = TaskContext(kind="numeric", labels=SCALE)
+    with caplog.at_level(logging.INFO, logger="meta_evaluator"):
+        res = run(CorrelationScorer(n_resamples=0), jd, hd, ctx)
+    assert any("constant" in w for w in res.metadata["warnings"])  # kept in the result ...
+    assert not [r for r in caplog.records if "constant" in r.getMessage()]  # ... not at INFO
+    with caplog.at_level(logging.DEBUG, logger="meta_evaluator"):
+        run(CorrelationScorer(n_resamples=0), jd, hd, ctx)
+    notes = [r for r in caplog.records if "constant" in r.getMessage()]
+    assert notes and all(r.levelno == logging.DEBUG for r in notes)
+
+
 def test_degenerate_and_options():
     jd = pl.DataFrame({"original_id": ["a", "b"], "label": [2.0, 2.0]})
     hd = pl.DataFrame({"original_id": ["a", "b"], "human_id": ["h", "h"], "label": [1.0, 3.0]})

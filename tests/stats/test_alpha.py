@@ -116,10 +116,21 @@ def test_two_raters_hand_computed():
     assert krippendorff_alpha(data) == pytest.approx(4 / 9, abs=1e-12)
 
 
-def test_skipped_items_are_logged(caplog):
-    with caplog.at_level(logging.INFO, logger="meta_evaluator.stats._alpha"):
-        krippendorff_alpha([[0, 1, 0, 1], [0, 1, 1, NAN]])
-    assert "skipped 1 items with fewer than 2 ratings" in caplog.text
+def test_skipped_items_are_logged_at_debug_only(caplog):
+    from meta_evaluator.stats import krippendorff_alpha as public_alpha
+
+    data = [[0, 1, 0, 1], [0, 1, 1, NAN]]
+    with caplog.at_level(logging.INFO, logger="meta_evaluator"):
+        krippendorff_alpha(data)
+        public_alpha(data)
+    assert caplog.records == []  # a per-item notice: not at INFO
+    with caplog.at_level(logging.DEBUG, logger="meta_evaluator"):
+        krippendorff_alpha(data)
+        public_alpha(data)
+    skipped = [
+        r for r in caplog.records if "skipped 1 items with fewer than 2 ratings" in r.getMessage()
+    ]
+    assert [r.levelno for r in skipped] == [logging.DEBUG, logging.DEBUG]
 
 
 def test_no_pairable_item_nan_with_warning():

@@ -77,11 +77,16 @@ def test_ratings_to_counts_missing_and_shape():
         ratings_to_counts([[0, 2]], n_labels=2)
 
 
-def test_empty_rows_dropped_and_logged(caplog):
-    with caplog.at_level(logging.INFO, logger="meta_evaluator.stats._fleiss"):
+def test_empty_rows_dropped_and_logged_at_debug_only(caplog):
+    with caplog.at_level(logging.INFO, logger="meta_evaluator"):
         got = fleiss_kappa([[3, 0], [0, 0], [1, 2]])
     assert got == pytest.approx(0.25, abs=1e-12)
-    assert "skipped 1 items" in caplog.text
+    assert caplog.records == []  # a per-item notice: not at INFO
+    with caplog.at_level(logging.DEBUG, logger="meta_evaluator"):
+        fleiss_kappa([[3, 0], [0, 0], [1, 2]])
+    assert [r.levelno for r in caplog.records if "skipped 1 items" in r.getMessage()] == [
+        logging.DEBUG
+    ]
 
 
 def test_all_one_category_nan_with_warning():

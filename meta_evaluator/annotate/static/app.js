@@ -274,6 +274,8 @@
     catch (e) { showMessage(e.status === 401 ? "This link is not valid (wrong or old token). Ask the project owner for your link." : e.message); return; }
     $("who").textContent = session.annotator + " · " + session.project;
     $("btn-guidelines").hidden = !session.has_guidelines;
+    $("annotation-prompt").textContent = session.annotation_prompt;  // text, never HTML
+    $("annotation-prompt").hidden = !session.annotation_prompt;
     choiceTasks = session.tasks.map((t, ti) => ti).filter((ti) => session.tasks[ti].kind !== "text");
     $("tasks").replaceChildren(...session.tasks.map(widget));
     document.addEventListener("keydown", onKey);

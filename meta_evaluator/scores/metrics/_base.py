@@ -229,7 +229,9 @@ class BuiltinScorer(BaseScorer):
             text = str(w.message)
             if text not in notes:
                 notes.append(text)
-            self.logger.info("judge %r, task %r: %s", judge_id, task_name, text)
+            # DEBUG: one record per caught warning (per pair/resample); the deduplicated
+            # text is kept in metadata["warnings"] and shown in the report.
+            self.logger.debug("judge %r, task %r: %s", judge_id, task_name, text)
         metadata = {**extra, **out.metadata}
         metadata["warnings"] = [*notes, *metadata.get("warnings", [])]
         return BaseScoringResult(
