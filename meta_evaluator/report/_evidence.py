@@ -28,6 +28,7 @@ from meta_evaluator.stats import per_item_agreement
 from meta_evaluator.stats._consensus import majority_vote
 
 if TYPE_CHECKING:
+    from meta_evaluator.judges import JudgeResults
     from meta_evaluator.project import MetaEvaluator
 
 __all__ = ["CodedTask", "ReportEvidence", "TaskInfo", "coded_task", "gather_evidence"]
@@ -121,11 +122,14 @@ def _label_text(value: Any) -> str:
     return str(value)
 
 
-def gather_evidence(ev: MetaEvaluator) -> ReportEvidence | None:
+def gather_evidence(
+    ev: MetaEvaluator, judge_results: Mapping[str, JudgeResults] | None = None
+) -> ReportEvidence | None:
     """Collect samples, human labels and judge results of a project for the report.
 
     Args:
         ev: The project.
+        judge_results: ``ev.load_all_judge_results()`` when the caller already loaded them.
 
     Returns:
         The evidence, or None when the project has no task or no data yet.
@@ -152,7 +156,9 @@ def gather_evidence(ev: MetaEvaluator) -> ReportEvidence | None:
     humans = ev.annotations.long_frame() if has_humans else pl.DataFrame()
     judges: dict[str, pl.DataFrame] = {}
     facts: dict[str, dict[str, Any]] = {}
-    for jid, res in ev.load_all_judge_results().items():
+    if judge_results is None:
+        judge_results = ev.load_all_judge_results()
+    for jid, res in judge_results.items():
         judges[jid] = res.results_data
         info = dict(res.info)
         spec = ev.judges.get(jid)

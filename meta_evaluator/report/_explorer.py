@@ -171,7 +171,7 @@ def explorer_payload(evidence: ReportEvidence, coded: CodedTask) -> dict[str, An
     them); the rest is JSON-ready.
     """
     order = contested_order(coded)[:MAX_ROWS]
-    ids = [coded.ids[i] for i in order.tolist()]
+    ids = evidence.samples[C.ORIGINAL_ID].gather(order).to_list()  # == coded.ids[order]
     texts = [_clip_column(evidence.samples[c].gather(order)) for c in evidence.text_columns]
     rationales, shares = _judge_columns(evidence, coded.judge_ids, ids)
     n_humans = (coded.humans >= 0).sum(axis=0)[order]
