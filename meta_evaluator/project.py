@@ -941,7 +941,8 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         from meta_evaluator.report import ScoreReport
 
         judge_info: dict[str, dict[str, Any]] = {}
-        for jid, res in self.load_all_judge_results().items():
+        judge_results = self.load_all_judge_results()
+        for jid, res in judge_results.items():
             df = res.results_data
             info: dict[str, Any] = {
                 "source": res.source,
@@ -980,7 +981,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             project_name=self.project_dir.name,
             judge_info=judge_info,
             annotation_info=annotation_info,
-            evidence=gather_evidence(self),
+            evidence=gather_evidence(self, judge_results),
             metric_configs=list(config_labels(self.metrics_configs).values()),
             scores_dir=self.scores_dir,
         )

@@ -28,6 +28,7 @@ from meta_evaluator.stats import per_item_agreement
 from meta_evaluator.stats._consensus import majority_vote
 
 if TYPE_CHECKING:
+    from meta_evaluator.judges import JudgeResults
     from meta_evaluator.project import MetaEvaluator
 
 __all__ = ["CodedTask", "ReportEvidence", "TaskInfo", "coded_task", "gather_evidence"]
@@ -68,6 +69,10 @@ class ReportEvidence:
     """Judge id -> its results table (status, error, raw text, latency, tokens, cost, labels)."""
     judge_facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Judge id -> run facts (source, model, client, fingerprint, wall time, timestamps)."""
+    _coded: dict[str, CodedTask | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Task name -> its :func:`coded_task` (every decision section reads the same coding)."""
 
     @property
     def annotators(self) -> list[str]:
@@ -117,11 +122,14 @@ def _label_text(value: Any) -> str:
     return str(value)
 
 
-def gather_evidence(ev: MetaEvaluator) -> ReportEvidence | None:
+def gather_evidence(
+    ev: MetaEvaluator, judge_results: Mapping[str, JudgeResults] | None = None
+) -> ReportEvidence | None:
     """Collect samples, human labels and judge results of a project for the report.
 
     Args:
         ev: The project.
+        judge_results: ``ev.load_all_judge_results()`` when the caller already loaded them.
 
     Returns:
         The evidence, or None when the project has no task or no data yet.
@@ -148,7 +156,9 @@ def gather_evidence(ev: MetaEvaluator) -> ReportEvidence | None:
     humans = ev.annotations.long_frame() if has_humans else pl.DataFrame()
     judges: dict[str, pl.DataFrame] = {}
     facts: dict[str, dict[str, Any]] = {}
-    for jid, res in ev.load_all_judge_results().items():
+    if judge_results is None:
+        judge_results = ev.load_all_judge_results()
+    for jid, res in judge_results.items():
         judges[jid] = res.results_data
         info = dict(res.info)
         spec = ev.judges.get(jid)
@@ -194,13 +204,24 @@ def _as_text(frame: pl.DataFrame, task: TaskInfo) -> pl.Series:
     return column.cast(pl.Utf8)
 
 
+def _positions(ids: pl.Series, order: pl.Series) -> npt.NDArray[np.int64]:
+    """Position of each of ``ids`` in the sample order ``order`` (-1 = not a sample), by a join."""
+    key = "__sample_id"
+    table = pl.DataFrame(
+        {key: order.cast(pl.Utf8), "__pos": np.arange(len(order), dtype=np.int64)}
+    ).unique(subset=key, keep="last", maintain_order=True)
+    found = pl.DataFrame({key: ids.cast(pl.Utf8)}).join(
+        table, on=key, how="left", maintain_order="left"
+    )
+    return found["__pos"].fill_null(-1).to_numpy().astype(np.int64, copy=False)
+
+
 def _codes_for(
-    frame: pl.DataFrame, task: TaskInfo, index: Mapping[str, int], code_of: Mapping[str, int]
+    frame: pl.DataFrame, task: TaskInfo, order: pl.Series, code_of: Mapping[str, int]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(item positions, codes) of the labelled rows of ``frame``."""
-    ids = frame[C.ORIGINAL_ID].replace_strict(index, default=-1, return_dtype=pl.Int64)
     codes = _as_text(frame, task).replace_strict(code_of, default=-1, return_dtype=pl.Int64)
-    pos, code = ids.to_numpy(), codes.fill_null(-1).to_numpy()
+    pos, code = _positions(frame[C.ORIGINAL_ID], order), codes.fill_null(-1).to_numpy()
     keep = (pos >= 0) & (code >= 0)
     return pos[keep].astype(np.int64), code[keep].astype(np.int64)
 
@@ -215,8 +236,15 @@ def coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
         task: A task of ``evidence``.
 
     Returns:
-        The coded task, or None when the task is free text or nobody labelled it.
+        The coded task, or None when the task is free text or nobody labelled it. Computed once
+        per evidence and task; the arrays are shared, read them only.
     """
+    if task.name not in evidence._coded:
+        evidence._coded[task.name] = _coded_task(evidence, task)
+    return evidence._coded[task.name]
+
+
+def _coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
     if task.kind in _TEXT_TASK_KINDS:
         return None
     frames = [evidence.humans] if task.name in evidence.humans.columns else []
@@ -231,8 +259,8 @@ def coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
     if not labels:
         return None
     code_of = {label: k for k, label in enumerate(labels)}
-    ids = evidence.samples[C.ORIGINAL_ID].to_list()
-    index = {sid: i for i, sid in enumerate(ids)}
+    sample_ids = evidence.samples[C.ORIGINAL_ID]
+    ids = sample_ids.to_list()
     n = len(ids)
     annotators = evidence.annotators if task.name in evidence.humans.columns else []
     humans = np.full((len(annotators), n), -1, dtype=np.int64)
@@ -240,13 +268,11 @@ def coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
         rows = evidence.humans[C.ANNOTATOR_ID].replace_strict(
             {a: r for r, a in enumerate(annotators)}, return_dtype=pl.Int64
         )
-        pos_all = evidence.humans[C.ORIGINAL_ID].replace_strict(
-            index, default=-1, return_dtype=pl.Int64
-        )
         codes_all = _as_text(evidence.humans, task).replace_strict(
             code_of, default=-1, return_dtype=pl.Int64
         )
-        r, p, c = rows.to_numpy(), pos_all.to_numpy(), codes_all.fill_null(-1).to_numpy()
+        r, c = rows.to_numpy(), codes_all.fill_null(-1).to_numpy()
+        p = _positions(evidence.humans[C.ORIGINAL_ID], sample_ids)
         keep = (p >= 0) & (c >= 0)
         humans[r[keep], p[keep]] = c[keep]
     judge_ids = [j for j, df in evidence.judges.items() if task.name in df.columns]
@@ -255,7 +281,7 @@ def coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
         df = evidence.judges[jid].filter(
             pl.col(C.STATUS).is_in([C.STATUS_SUCCESS, C.STATUS_PARTIAL])
         )
-        pos, code = _codes_for(df, task, index, code_of)
+        pos, code = _codes_for(df, task, sample_ids, code_of)
         judges[row, pos] = code
     k = len(labels)
     if annotators:

@@ -211,8 +211,17 @@ def _warnings(group: list[BaseScoringResult]) -> str:
 def _raw_metadata(group: list[BaseScoringResult]) -> str:
     parts = []
     for result in group:
-        dumped = result.model_dump(mode="json")
-        text = json.dumps(dumped.get("metadata", {}), indent=1, default=str, ensure_ascii=False)
+        dumped = result.model_dump(mode="json", include={"metadata"})
+        # json.dumps(..., indent=1) text, encoded only as far as the page shows it
+        encoder = json.JSONEncoder(indent=1, default=str, ensure_ascii=False)
+        chunks: list[str] = []
+        size = 0
+        for chunk in encoder.iterencode(dumped.get("metadata", {})):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _MAX_METADATA_CHARS:
+                break
+        text = "".join(chunks)
         if len(text) > _MAX_METADATA_CHARS:
             text = text[:_MAX_METADATA_CHARS] + "\n… (cut)"
         parts.append(f"<p><b>{_e(result.judge_id)}</b></p><pre>{_e(text)}</pre>")
