@@ -33,6 +33,7 @@ from meta_evaluator.errors import UndefinedMetricWarning
 from meta_evaluator.report._cells import _DASH, _e, _num
 from meta_evaluator.report._evidence import CodedTask, ReportEvidence, coded_task
 from meta_evaluator.stats import (
+    PairedDifference,
     mcnemar_exact,
     paired_alpha_difference,
     paired_kappa_difference,
@@ -130,20 +131,13 @@ def _kappa(coded: CodedTask, a: int, b: int) -> JudgeComparison | None:
     boot = paired_kappa_difference(
         ja, jb, coded.humans, n_labels=k, weights=weights, n_resamples=N_RESAMPLES
     )
-    return JudgeComparison(
-        task=coded.task.name,
-        metric="kappa vs each human" + (" (quadratic)" if weights else ""),
-        symbol="κ",
-        judge_a=coded.judge_ids[a],
-        judge_b=coded.judge_ids[b],
-        n_items=boot.n_items,
-        value_a=boot.estimate_a,
-        value_b=boot.estimate_b,
-        difference=boot.difference,
-        ci_low=boot.ci_low,
-        ci_high=boot.ci_high,
-        p_value=boot.p_value,
-        test="paired bootstrap",
+    return _bootstrapped(
+        coded.task.name,
+        "kappa vs each human" + (" (quadratic)" if weights else ""),
+        "κ",
+        coded.judge_ids[a],
+        coded.judge_ids[b],
+        boot,
     )
 
 
@@ -200,31 +194,31 @@ def _alpha(coded: CodedTask, a: int, b: int) -> JudgeComparison | None:
     boot = paired_alpha_difference(
         ja, jb, coded.humans, n_labels=len(coded.labels), level=level, n_resamples=N_RESAMPLES
     )
-    return JudgeComparison(
-        task=coded.task.name,
-        metric=f"alpha ({level}) of humans + judge",
-        symbol="\u03b1",
-        judge_a=coded.judge_ids[a],
-        judge_b=coded.judge_ids[b],
-        n_items=boot.n_items,
-        value_a=boot.estimate_a,
-        value_b=boot.estimate_b,
-        difference=boot.difference,
-        ci_low=boot.ci_low,
-        ci_high=boot.ci_high,
-        p_value=boot.p_value,
-        test="paired bootstrap",
+    return _bootstrapped(
+        coded.task.name,
+        f"alpha ({level}) of humans + judge",
+        "\u03b1",
+        coded.judge_ids[a],
+        coded.judge_ids[b],
+        boot,
     )
 
 
 def _similarity(task: str, sims: dict[str, np.ndarray], a: str, b: str) -> JudgeComparison:
     boot = paired_mean_difference(sims[a], sims[b], n_resamples=N_RESAMPLES)
+    return _bootstrapped(task, "similarity vs each human", "similarity", a, b, boot)
+
+
+def _bootstrapped(
+    task: str, metric: str, symbol: str, judge_a: str, judge_b: str, boot: PairedDifference
+) -> JudgeComparison:
+    """One table row from a paired-bootstrap difference."""
     return JudgeComparison(
         task=task,
-        metric="similarity vs each human",
-        symbol="similarity",
-        judge_a=a,
-        judge_b=b,
+        metric=metric,
+        symbol=symbol,
+        judge_a=judge_a,
+        judge_b=judge_b,
         n_items=boot.n_items,
         value_a=boot.estimate_a,
         value_b=boot.estimate_b,

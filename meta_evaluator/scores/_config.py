@@ -390,12 +390,23 @@ def _registered_name(scorer: BaseScorer) -> str | None:
     return None
 
 
-def _import_class(path: str, where: str) -> type[BaseScorer]:
+def import_qualified(path: str) -> Any:
+    """The object named by ``"package.module:Qual.name"``.
+
+    Raises:
+        ImportError: The module cannot be imported.
+        AttributeError: The module has no such name.
+    """
     module_name, _, qualname = path.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _import_class(path: str, where: str) -> type[BaseScorer]:
     try:
-        obj: Any = importlib.import_module(module_name)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
+        obj = import_qualified(path)
     except (ImportError, AttributeError) as exc:
         raise MetricConfigError(
             f"{where}: cannot import the scorer class {path!r} ({exc}). Make "

@@ -21,7 +21,6 @@ scorers' ``scorer_name``), or a class name from :mod:`meta_evaluator.scores.metr
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from pathlib import Path
 from typing import Any
@@ -75,11 +74,10 @@ def _scorer_class(name: str, where: str) -> tuple[type[BaseScorer], dict[str, An
     if name in metrics.__all__:
         return getattr(metrics, name), {}
     if ":" in name:
-        module_name, _, qualname = name.partition(":")
+        from meta_evaluator.scores._config import import_qualified
+
         try:
-            obj: Any = importlib.import_module(module_name)
-            for part in qualname.split("."):
-                obj = getattr(obj, part)
+            obj: Any = import_qualified(name)
         except (ImportError, AttributeError) as exc:
             raise MetricConfigError(
                 f"{where}: cannot import scorer {name!r} ({exc}). Make the module importable or "
