@@ -64,13 +64,26 @@ def _labels(
     return out.select(*keep, pl.concat_list(cols).alias(LABEL))
 
 
-def _judge_frame(config: MetricConfig, tasks: list[str], frame: pl.DataFrame) -> pl.DataFrame:
-    return _labels(
-        frame.with_columns(pl.col(ORIGINAL_ID).cast(pl.Utf8)),
-        tasks,
-        positional=config.task_strategy == "multilabel",
-        keep=[ORIGINAL_ID],
-    )
+class _JudgeFrames:
+    """One judge's label frames per (tasks, strategy), built once per comparison.
+
+    Like :class:`_HumanFrames`: configs that score the same tasks the same way get the same
+    frame object, so the label table of (judge frame, human frame) is built once for all of
+    them (:func:`~meta_evaluator.scores._tables.build_table` caches per frame pair).
+    """
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame.with_columns(pl.col(ORIGINAL_ID).cast(pl.Utf8))
+        self._frames: dict[tuple[tuple[str, ...], bool], pl.DataFrame] = {}
+
+    def get(self, config: MetricConfig, tasks: list[str]) -> pl.DataFrame:
+        positional = config.task_strategy == "multilabel"
+        key = (tuple(tasks), positional)
+        if key not in self._frames:
+            self._frames[key] = _labels(
+                self._frame, tasks, positional=positional, keep=[ORIGINAL_ID]
+            )
+        return self._frames[key]
 
 
 class _HumanFrames:
@@ -314,7 +327,7 @@ class _Writer:
 async def _run_config(
     config: MetricConfig,
     task: EvalTask,
-    judge_labels: Mapping[str, pl.DataFrame],
+    judges: Mapping[str, _JudgeFrames],
     humans: _HumanFrames,
     label: str,
 ) -> list[BaseScoringResult]:
@@ -327,11 +340,11 @@ async def _run_config(
         humans_by_task = {t: humans.get(config, [t]) for t in config.task_names}
     else:
         humans_all = humans.get(config, config.task_names)
-    for judge_id, jframe in judge_labels.items():
+    for judge_id, jframe in judges.items():
         if strategy == "multitask":
             per_task: dict[str, BaseScoringResult] = {}
             for t in config.task_names:
-                jd, hd = _judge_frame(config, [t], jframe), humans_by_task[t]
+                jd, hd = jframe.get(config, [t]), humans_by_task[t]
                 ctx = context_for(task, [t], annotator_aggregation=config.annotator_aggregation)
                 with task_context(ctx):
                     per_task[t] = await _score_one(
@@ -346,7 +359,7 @@ async def _run_config(
             result = _combine_multitask(scorer, per_task, judge_id)
         else:
             positional = strategy == "multilabel"
-            jd, hd = _judge_frame(config, config.task_names, jframe), humans_all
+            jd, hd = jframe.get(config, config.task_names), humans_all
             ctx = context_for(
                 task,
                 config.task_names,
@@ -428,12 +441,11 @@ async def compare_async(
         )
     labels = config_labels(metrics_config.metrics)
     humans = _HumanFrames(human_labels)
+    judges = {judge_id: _JudgeFrames(frame) for judge_id, frame in judge_labels.items()}
     out: list[BaseScoringResult] = []
     with _Writer(scores_dir) as writer:
         for config in metrics_config.metrics:
-            results = await _run_config(
-                config, task, judge_labels, humans, labels[config.unique_name()]
-            )
+            results = await _run_config(config, task, judges, humans, labels[config.unique_name()])
             writer.submit(config, results)
             out.extend(results)
     return out

@@ -363,6 +363,75 @@ def build_table(
         >>> t.labels, t.judge.tolist(), t.humans.tolist()
         (['yes', 'no'], [1, 0], [[0, 0]])
     """
+    key = _table_key(judge_data, human_data, encoding, context)
+    if key is not None:
+        with _TABLE_LOCK:
+            hit = _TABLE_CACHE.get(key)
+            if hit is not None and hit[0]() is judge_data and hit[1]() is human_data:
+                return hit[2]
+    table = _build_table(judge_data, human_data, encoding=encoding, context=context)
+    if key is not None:
+        _freeze(table)
+
+        def drop(_: object, key: _TableKey = key) -> None:  # either frame is gone
+            _TABLE_CACHE.pop(key, None)  # atomic; no lock (may run inside the lock's holder)
+
+        with _TABLE_LOCK:
+            _TABLE_CACHE[key] = (
+                weakref.ref(judge_data, drop),
+                weakref.ref(human_data, drop),
+                table,
+            )
+    return table
+
+
+_TableKey = tuple[int, int, str, "TaskContext | None"]
+_TABLE_CACHE: dict[
+    _TableKey, tuple[weakref.ref[pl.DataFrame], weakref.ref[pl.DataFrame], LabelTable]
+] = {}
+_TABLE_LOCK = threading.Lock()
+
+
+def _table_key(
+    judge_data: pl.DataFrame, human_data: pl.DataFrame, encoding: str, context: TaskContext | None
+) -> _TableKey | None:
+    """The cache key of a table: the two frame objects, the encoding and the context.
+
+    The comparison driver hands every config that scores the same tasks the same frame objects,
+    so accuracy, kappa and the alt-test on one task align and encode the labels once. None (no
+    caching) when the context cannot be hashed.
+    """
+    key = (id(judge_data), id(human_data), encoding, context)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _freeze(table: LabelTable) -> None:
+    """Make a shared table's arrays read-only.
+
+    A scorer that wrote into a cached table would change the next scorer's input; it fails
+    loudly instead.
+    """
+    for t in (
+        table,
+        *table.components,
+        *(() if table.bitmask_source is None else (table.bitmask_source,)),
+    ):
+        for arr in (t.judge, t.humans, t.judge_valid, t.humans_valid, t.sort_rank):
+            if isinstance(arr, np.ndarray):
+                arr.flags.writeable = False
+
+
+def _build_table(
+    judge_data: pl.DataFrame,
+    human_data: pl.DataFrame,
+    *,
+    encoding: Encoding,
+    context: TaskContext | None,
+) -> LabelTable:
     al = _align(judge_data, human_data)
     js, hs = al.judge_labels, al.human_labels
     is_list = isinstance(js.dtype, pl.List | pl.Array) or isinstance(hs.dtype, pl.List | pl.Array)

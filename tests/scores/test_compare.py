@@ -438,3 +438,46 @@ def test_run_sync_without_loop():
         return 7
 
     assert run_sync(f()) == 7
+
+
+def test_configs_on_one_task_share_one_label_table(monkeypatch):
+    """Accuracy, kappa and the alt-test on one task align and encode the labels once per judge,
+    and the shared table cannot be written into; the scores equal each config run alone."""
+    from meta_evaluator.scores import _tables
+
+    judges, humans = make_data(n=60)
+    alt = AltTestScorer()
+    alt.min_instances_per_human = 10
+    metrics = [
+        MetricConfig(scorer=AccuracyScorer(), task_names=["rejection"]),
+        MetricConfig(scorer=CohensKappaScorer(), task_names=["rejection"]),
+        MetricConfig(scorer=alt, task_names=["rejection"]),
+    ]
+
+    def run(configs):
+        return asyncio.run(
+            compare_async(
+                MetricsConfig(metrics=configs),
+                task=TASK,
+                judge_labels=judges,
+                human_labels=humans,
+                scores_dir=None,
+            )
+        )
+
+    alone = [r for m in metrics for r in run([m])]
+    built: list[_tables.LabelTable] = []
+    real = _tables._build_table
+
+    def counting(*args, **kwargs):
+        built.append(real(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(_tables, "_build_table", counting)
+    together = run(metrics)
+    assert len(built) == len(judges)  # one table per judge, not one per (config, judge)
+    assert [(r.scorer_name, r.judge_id, r.scores) for r in together] == [
+        (r.scorer_name, r.judge_id, r.scores) for r in alone
+    ]
+    with pytest.raises(ValueError, match="read-only"):
+        built[0].humans[0, 0] = 1
