@@ -64,52 +64,27 @@ def _labels(
     return out.select(*keep, pl.concat_list(cols).alias(LABEL))
 
 
-class _JudgeFrames:
-    """One judge's label frames per (tasks, strategy), built once per comparison.
+class _LabelFrames:
+    """Label frames (``keep`` + ``label``) per (tasks, strategy), built once per comparison.
 
-    Like :class:`_HumanFrames`: configs that score the same tasks the same way get the same
-    frame object, so the label table of (judge frame, human frame) is built once for all of
-    them (:func:`~meta_evaluator.scores._tables.build_table` caches per frame pair).
+    Configs that score the same tasks the same way get the same frame objects, so the label
+    table of a (judge frame, human frame) pair is aligned and encoded once for all of them
+    (:func:`~meta_evaluator.scores._tables.build_table` caches per frame pair).
     """
 
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self._frame = frame.with_columns(pl.col(ORIGINAL_ID).cast(pl.Utf8))
+    def __init__(self, frame: pl.DataFrame, *, humans: bool) -> None:
+        ids = [pl.col(ORIGINAL_ID).cast(pl.Utf8)]
+        if humans:
+            ids.append(pl.col(ANNOTATOR_ID).cast(pl.Utf8).alias(HUMAN_ID))
+        self._frame = frame.with_columns(ids)
+        self._keep = [ORIGINAL_ID, HUMAN_ID] if humans else [ORIGINAL_ID]
         self._frames: dict[tuple[tuple[str, ...], bool], pl.DataFrame] = {}
 
     def get(self, config: MetricConfig, tasks: list[str]) -> pl.DataFrame:
         positional = config.task_strategy == "multilabel"
         key = (tuple(tasks), positional)
         if key not in self._frames:
-            self._frames[key] = _labels(
-                self._frame, tasks, positional=positional, keep=[ORIGINAL_ID]
-            )
-        return self._frames[key]
-
-
-class _HumanFrames:
-    """Human frames per (tasks, strategy), built once per comparison and shared by configs.
-
-    Scorers cache the humans' alignment per frame object, so every config (and judge) that
-    scores the same tasks the same way reuses one alignment.
-    """
-
-    def __init__(self, human_labels: pl.DataFrame) -> None:
-        self._labels = human_labels
-        self._frames: dict[tuple[tuple[str, ...], bool], pl.DataFrame] = {}
-
-    def get(self, config: MetricConfig, tasks: list[str]) -> pl.DataFrame:
-        positional = config.task_strategy == "multilabel"
-        key = (tuple(tasks), positional)
-        if key not in self._frames:
-            self._frames[key] = _labels(
-                self._labels.with_columns(
-                    pl.col(ORIGINAL_ID).cast(pl.Utf8),
-                    pl.col(ANNOTATOR_ID).cast(pl.Utf8).alias(HUMAN_ID),
-                ),
-                tasks,
-                positional=positional,
-                keep=[ORIGINAL_ID, HUMAN_ID],
-            )
+            self._frames[key] = _labels(self._frame, tasks, positional=positional, keep=self._keep)
         return self._frames[key]
 
 
@@ -327,8 +302,8 @@ class _Writer:
 async def _run_config(
     config: MetricConfig,
     task: EvalTask,
-    judges: Mapping[str, _JudgeFrames],
-    humans: _HumanFrames,
+    judges: Mapping[str, _LabelFrames],
+    humans: _LabelFrames,
     label: str,
 ) -> list[BaseScoringResult]:
     scorer = config.scorer
@@ -440,8 +415,10 @@ async def compare_async(
             "Re-run the judge on these tasks, or drop the tasks from the metrics config.",
         )
     labels = config_labels(metrics_config.metrics)
-    humans = _HumanFrames(human_labels)
-    judges = {judge_id: _JudgeFrames(frame) for judge_id, frame in judge_labels.items()}
+    humans = _LabelFrames(human_labels, humans=True)
+    judges = {
+        judge_id: _LabelFrames(frame, humans=False) for judge_id, frame in judge_labels.items()
+    }
     out: list[BaseScoringResult] = []
     with _Writer(scores_dir) as writer:
         for config in metrics_config.metrics:

@@ -455,15 +455,11 @@ def test_configs_on_one_task_share_one_label_table(monkeypatch):
     ]
 
     def run(configs):
-        return asyncio.run(
-            compare_async(
-                MetricsConfig(metrics=configs),
-                task=TASK,
-                judge_labels=judges,
-                human_labels=humans,
-                scores_dir=None,
-            )
+        config = MetricsConfig(metrics=configs)
+        run = compare_async(
+            config, task=TASK, judge_labels=judges, human_labels=humans, scores_dir=None
         )
+        return asyncio.run(run)
 
     alone = [r for m in metrics for r in run([m])]
     built: list[_tables.LabelTable] = []
