@@ -892,17 +892,21 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             )
             for jid, res in all_results.items()
         }
+
+        def save_report(results: list[BaseScoringResult]) -> None:
+            self._results = results
+            report = self.score_report
+            report.save(self.scores_dir / "score_report.html", format="html")
+            report.save(self.scores_dir / "score_report.csv", format="csv")
+
         results = await compare_async(
             MetricsConfig(metrics=list(configs)),
             task=task,
             judge_labels=judge_labels,
             human_labels=humans,
             scores_dir=self.scores_dir,
+            while_writing=save_report,  # the page is built while the last charts are drawn
         )
-        self._results = results
-        report = self.score_report
-        report.save(self.scores_dir / "score_report.html", format="html")
-        report.save(self.scores_dir / "score_report.csv", format="csv")
         return _compat.ComparisonResults(results, configs)
 
     def compare_async(

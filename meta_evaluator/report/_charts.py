@@ -18,6 +18,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -391,6 +392,8 @@ def _png_bytes(fig: Figure) -> bytes:
 _PNG_CACHE: OrderedDict[str, bytes] = OrderedDict()
 _PNG_CACHE_SIZE = 64
 _PNG_LOCK = threading.Lock()
+_PNG_PENDING: dict[str, Future[bytes]] = {}
+"""Charts being drawn right now: a second thread asking for one waits instead of drawing it."""
 
 
 def chart_png(kind: str, /, **kwargs: Any) -> bytes:
@@ -416,26 +419,43 @@ def chart_png(kind: str, /, **kwargs: Any) -> bytes:
         if key in _PNG_CACHE:
             _PNG_CACHE.move_to_end(key)
             return _PNG_CACHE[key]
+        pending = _PNG_PENDING.get(key)
+        if pending is None:  # this thread draws it; others asking meanwhile wait for it
+            _PNG_PENDING[key] = mine = Future[bytes]()
+    if pending is not None:
+        return pending.result()
+    try:
+        data = _render_png(kind, kwargs)
+    except BaseException as exc:
+        with _PNG_LOCK:
+            del _PNG_PENDING[key]
+        mine.set_exception(exc)
+        raise
+    with _PNG_LOCK:
+        _PNG_CACHE[key] = data
+        while len(_PNG_CACHE) > _PNG_CACHE_SIZE:
+            _PNG_CACHE.popitem(last=False)
+        del _PNG_PENDING[key]
+    mine.set_result(data)
+    return data
+
+
+def _render_png(kind: str, kwargs: dict[str, Any]) -> bytes:
     if kind == "advantage":
         fig = advantage_chart(kwargs["llm_adv"], kwargs.get("human_adv"))
     elif kind == "winning_rate":
         fig = winning_rate_chart(kwargs["winning_rates"], epsilon=kwargs["epsilon"])
     elif kind == "score_bar":
-        fig = score_bar_chart(kwargs.pop("values"), **kwargs)
+        fig = score_bar_chart(**kwargs)
     else:
         raise ValueError(
             f"chart_png: unknown chart kind {kind!r}; use 'score_bar', 'winning_rate' or "
             "'advantage'."
         )
     try:
-        data = _png_bytes(fig)
+        return _png_bytes(fig)
     finally:
         _close(fig)
-    with _PNG_LOCK:
-        _PNG_CACHE[key] = data
-        while len(_PNG_CACHE) > _PNG_CACHE_SIZE:
-            _PNG_CACHE.popitem(last=False)
-    return data
 
 
 def png_data_uri(data: bytes) -> str:
