@@ -62,6 +62,16 @@ def _plain(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
+def _title_y(fresh: bool) -> float | None:
+    """``set_title``'s ``y``: a fresh figure's title sits at the top of its axes (``1.0``).
+
+    Nothing is drawn above our own axes, so that is where matplotlib's automatic placement puts
+    the title anyway, without measuring every tick label first (about 15 ms per chart; the PNGs
+    are byte-identical). Axes a caller passes keep the automatic placement.
+    """
+    return 1.0 if fresh else None
+
+
 def _new_axes(
     ax: Axes | None, *, width: float, height: float, bottom: float = 0.55
 ) -> tuple[Figure, Axes]:
@@ -127,6 +137,7 @@ def score_bar_chart(
     names = list(values)
     rotate = bool(names) and (len(names) > 4 or max(len(n) for n in names) > 12)
     longest = max((len(n) for n in names), default=0)
+    fresh = ax is None
     fig, ax = _new_axes(
         ax,
         width=max(4.5, 1.0 * len(names) + 2.5),
@@ -208,7 +219,7 @@ def score_bar_chart(
     if span and all(-1.0 <= s <= 1.0 for s in span):
         ax.set_ylim(min(0.0, min(span) - 0.05), 1.08)
     ax.axhline(0.0, color="#999999", linewidth=0.6)
-    ax.set_title(_plain(title), fontsize=11)
+    ax.set_title(_plain(title), fontsize=11, y=_title_y(fresh))
     ax.set_ylabel(_plain(ylabel))
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -253,6 +264,7 @@ def winning_rate_chart(
         >>> fig.axes[0].get_ylabel()
         'winning rate'
     """
+    fresh = ax is None
     fig, ax = _new_axes(ax, width=6.0, height=3.6, bottom=0.6)
     drawn = 0
     for judge, rates in winning_rates.items():
@@ -272,7 +284,7 @@ def winning_rate_chart(
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel("ε (the humans' handicap)")
     ax.set_ylabel("winning rate")
-    ax.set_title("Alt-test winning rate vs ε", fontsize=11)
+    ax.set_title("Alt-test winning rate vs ε", fontsize=11, y=_title_y(fresh))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     return fig
@@ -308,6 +320,7 @@ def advantage_chart(
     humans: list[str] = []
     for per_human in llm_adv.values():
         humans.extend(h for h in per_human if h not in humans)
+    fresh = ax is None
     fig, ax = _new_axes(
         ax, width=max(5.0, 0.8 * len(humans) * max(len(llm_adv), 1) ** 0.5 + 3.0), height=3.6
     )
@@ -333,7 +346,7 @@ def advantage_chart(
     ax.set_ylim(0.0, 1.05)
     ax.set_xlabel("left-out human")
     ax.set_ylabel("LLM advantage probability")
-    ax.set_title("Alt-test advantage probability per human", fontsize=11)
+    ax.set_title("Alt-test advantage probability per human", fontsize=11, y=_title_y(fresh))
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -345,6 +358,7 @@ def _advantage_scatter(
     ax: Axes | None,
 ) -> Figure:
     """Scatter of (human advantage, LLM advantage) per judge and human, with the diagonal."""
+    fresh = ax is None
     fig, ax = _new_axes(ax, width=5.2, height=4.4, bottom=0.6)
     points: list[tuple[str, str, float, float]] = []
     for judge, per_human in llm_adv.items():
@@ -370,7 +384,9 @@ def _advantage_scatter(
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("human advantage probability")
     ax.set_ylabel("LLM advantage probability")
-    ax.set_title("LLM vs human advantage (above the line: LLM ahead)", fontsize=10)
+    ax.set_title(
+        "LLM vs human advantage (above the line: LLM ahead)", fontsize=10, y=_title_y(fresh)
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     return fig
