@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from meta_evaluator.report._cells import _DASH, _e, _num
+from meta_evaluator.report._cells import _DASH, _e, _num, _scroll_table
 from meta_evaluator.report._evidence import CodedTask, ReportEvidence, coded_task
 from meta_evaluator.stats import pairwise_agreement_matrix
 
@@ -116,11 +116,7 @@ def _distribution(coded: CodedTask) -> str:
             cells.append(f'<td class="num dist">{bar}<span class="bar-v">{_e(text)}</span></td>')
         kind = "human" if r < len(coded.annotators) else "judge"
         rows.append(f'<tr><th scope="row" class="{kind}">{_e(name)}</th>{"".join(cells)}</tr>')
-    return (
-        "<h4>Label distribution per rater</h4>"
-        f'<div class="scroll"><table><thead><tr><th>rater</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    return "<h4>Label distribution per rater</h4>" + _scroll_table("rater", head, rows)
 
 
 def annotators_section(evidence: ReportEvidence) -> str:

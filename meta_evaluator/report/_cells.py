@@ -127,3 +127,14 @@ def _cell(
         notes.append("best in column")
     title = f' title="{_e("; ".join(notes))}"' if notes else ""
     return f'<td class="{classes}" {attrs}{title}>{body}{extra}</td>'
+
+
+def _scroll_table(corner: str, head: str, rows: list[str]) -> str:
+    """A scrollable table: header cells ``head`` after the ``corner`` heading, body ``rows``.
+
+    ``corner`` is escaped; ``head`` and ``rows`` are HTML already (their texts escaped).
+    """
+    return (
+        f'<div class="scroll"><table><thead><tr><th>{_e(corner)}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -17,7 +17,17 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-from meta_evaluator.report._cells import _DASH, _badge, _cell, _e, _key_label, _num, _passed, _text
+from meta_evaluator.report._cells import (
+    _DASH,
+    _badge,
+    _cell,
+    _e,
+    _key_label,
+    _num,
+    _passed,
+    _scroll_table,
+    _text,
+)
 from meta_evaluator.report._evidence import ReportEvidence
 from meta_evaluator.report._sections import _metric_sections
 from meta_evaluator.report._table import (
@@ -135,11 +145,7 @@ def _judges(judge_info: Mapping[str, Mapping[str, Any]]) -> str:
                 text = _text(value)
             cells.append(f"<td>{_e(text)}</td>")
         rows.append(f'<tr><th scope="row">{_e(judge)}</th>{"".join(cells)}</tr>')
-    return (
-        "<h2>Judges</h2>"
-        f'<div class="scroll"><table><thead><tr><th>judge</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    return "<h2>Judges</h2>" + _scroll_table("judge", head, rows)
 
 
 def _header(

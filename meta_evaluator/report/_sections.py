@@ -12,7 +12,16 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from meta_evaluator.report._cells import _DASH, _badge, _cell, _e, _key_label, _passed, _text
+from meta_evaluator.report._cells import (
+    _DASH,
+    _badge,
+    _cell,
+    _e,
+    _key_label,
+    _passed,
+    _scroll_table,
+    _text,
+)
 from meta_evaluator.report._table import (
     ScoreTable,
     group_by_config,
@@ -89,10 +98,7 @@ def _judge_details(group: list[BaseScoringResult], table: ScoreTable, config: st
             cells += f"<td>{_e(_text(result.metadata.get(key, _DASH)))}</td>"
         cells += f'<td class="num">{result.num_comparisons:,} ({result.failed_comparisons:,})</td>'
         rows.append(f'<tr><th scope="row">{_e(result.judge_id)}</th>{cells}</tr>')
-    return (
-        f'<div class="scroll"><table><thead><tr><th>judge</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    return _scroll_table("judge", head, rows)
 
 
 def _per_human(group: list[BaseScoringResult]) -> str:
@@ -134,11 +140,7 @@ def _per_human(group: list[BaseScoringResult]) -> str:
         if ceiling:
             cells += f'<td class="num">{_e(_text(ceiling.get(human, _DASH)))}</td>'
         rows.append(f'<tr><th scope="row">{_e(human)}</th>{cells}</tr>')
-    return (
-        "<h4>Per human</h4>"
-        f'<div class="scroll"><table><thead><tr><th>human</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    return "<h4>Per human</h4>" + _scroll_table("human", head, rows)
 
 
 def _per_task(group: list[BaseScoringResult]) -> str:
@@ -158,11 +160,7 @@ def _per_task(group: list[BaseScoringResult]) -> str:
             f'<td class="num">{_e(_text(d.get(task, _DASH)))}</td>' for d in per_judge.values()
         )
         rows.append(f'<tr><th scope="row">{_e(task)}</th>{cells}</tr>')
-    return (
-        "<h4>Per task</h4>"
-        f'<div class="scroll"><table><thead><tr><th>task</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    return "<h4>Per task</h4>" + _scroll_table("task", head, rows)
 
 
 def _bands(group: list[BaseScoringResult]) -> str:

@@ -131,15 +131,19 @@ class AltTestScorer(BuiltinScorer):
 
         if not callable(self.scoring_function):
             check_choice(type(self).__name__, "scoring_function", self.scoring_function, _SCORINGS)
-        check_alt_test_options(
-            epsilon=self.epsilon,
-            epsilons=tuple(self.epsilons),
-            multiplicative_epsilon=self.multiplicative_epsilon,
-            q_fdr=self.q_fdr,
-            min_instances_per_human=self.min_instances_per_human,
-            min_humans_per_instance=self.min_humans_per_instance,
-            test=self.test,
-        )
+        check_alt_test_options(**self._test_options())
+
+    def _test_options(self) -> dict[str, Any]:
+        """The options this scorer hands to the alt-test kernel (and validates)."""
+        return {
+            "epsilon": self.epsilon,
+            "epsilons": tuple(self.epsilons),
+            "multiplicative_epsilon": self.multiplicative_epsilon,
+            "q_fdr": self.q_fdr,
+            "min_instances_per_human": self.min_instances_per_human,
+            "min_humans_per_instance": self.min_humans_per_instance,
+            "test": self.test,
+        }
 
     def unsupported_reason(self, kinds: list[str], strategy: str) -> str | None:
         """A callable similarity scores any kind of label; built-ins as the base class says."""
@@ -245,13 +249,7 @@ class AltTestScorer(BuiltinScorer):
             mask=table.humans_valid,
             judge_mask=table.judge_valid,
             scoring=scoring,
-            epsilon=self.epsilon,
-            epsilons=tuple(self.epsilons),
-            multiplicative_epsilon=self.multiplicative_epsilon,
-            q_fdr=self.q_fdr,
-            min_instances_per_human=self.min_instances_per_human,
-            min_humans_per_instance=self.min_humans_per_instance,
-            test=self.test,
+            **self._test_options(),
             float_ties=scoring_name == "jaccard_macro",  # the original's arithmetic, see doc
         )
         nan = float("nan")
