@@ -312,15 +312,39 @@ def bootstrap_mean_ci(
 # --------------------------------------------------------------------------------------------
 
 
-def _kappa_design(judge: IntArray, humans: IntArray, n_labels: int) -> sp.csr_matrix:
-    """Sparse ``(H*K*K, n_items)`` indicator: cell (h, judge code, human code) of each item."""
-    n_humans, n_items = humans.shape
+def _confusion_cells(
+    judge: IntArray, humans: IntArray, n_labels: int
+) -> tuple[IntArray, IntArray, int]:
+    """The confusion cell of every (human, item) pair where both sides have a code.
+
+    Cell ``h*K*K + judge code*K + human code`` of human ``h``'s ``K x K`` confusion matrix with
+    the judge; pairs with a missing side (:data:`MISSING_CODE`) have none. The sparse indicator
+    matrices of the kappa bootstraps (items as columns or as rows) are built from these indices.
+
+    Args:
+        judge: ``(n_items,)`` judge (candidate) codes, ``-1`` = missing.
+        humans: ``(n_humans, n_items)`` human (reference) codes, ``-1`` = missing.
+        n_labels: Number of labels K.
+
+    Returns:
+        ``(cell, item, n_cells)``: the cell index and the item index of each pair, and
+        ``n_humans * K * K``.
+    """
+    n_humans = humans.shape[0]
     k2 = n_labels * n_labels
     both = (humans != MISSING_CODE) & (judge != MISSING_CODE)[None, :]
     h_idx, item_idx = np.nonzero(both)
     cell = h_idx * k2 + judge[item_idx] * n_labels + humans[h_idx, item_idx]
+    return cell, item_idx, n_humans * k2
+
+
+def _kappa_design(judge: IntArray, humans: IntArray, n_labels: int) -> sp.csr_matrix:
+    """Sparse ``(H*K*K, n_items)`` indicator: cell (h, judge code, human code) of each item."""
+    cell, item_idx, n_cells = _confusion_cells(judge, humans, n_labels)
     return sp.csr_matrix(
-        (np.ones(cell.size), (cell, item_idx)), shape=(n_humans * k2, n_items), dtype=np.float64
+        (np.ones(cell.size), (cell, item_idx)),
+        shape=(n_cells, humans.shape[1]),
+        dtype=np.float64,
     )
 
 
