@@ -202,6 +202,27 @@ def _pa_and_shares(counts: FloatArray, func: str) -> tuple[float, FloatArray] | 
     return pa, shares
 
 
+def _pooled_chance_corrected(observed: float, shares: FloatArray, *, undefined: str) -> float:
+    """Chance-corrected agreement with chance from pooled category shares (Fleiss, Scott).
+
+    ``p_e = sum_k shares_k**2`` and ``(p_o - p_e) / (1 - p_e)``; chance agreement 1 (one
+    category throughout) makes it 0/0: ``nan`` with
+    :class:`~meta_evaluator.errors.UndefinedMetricWarning`.
+
+    Args:
+        observed: Observed agreement ``p_o``.
+        shares: Category shares pooled over all raters (they sum to 1).
+        undefined: The warning message when chance agreement is 1.
+
+    Returns:
+        The coefficient, or ``nan`` when undefined.
+    """
+    pe = float((shares**2).sum())
+    if np.isclose(pe, 1.0, rtol=0.0, atol=1e-15):
+        return warn_undefined(undefined, stacklevel=4)
+    return (observed - pe) / (1.0 - pe)
+
+
 def fleiss_kappa_from_ratings(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
     """Fleiss' kappa from raw labels (``subjects x raters``), missing ratings allowed.
 
@@ -244,13 +265,12 @@ def fleiss_kappa_from_ratings(ratings: Any, *, categories: Sequence[Any] | None 
     if parts is None:
         return float("nan")
     pa, shares = parts
-    pe = float((shares**2).sum())
-    if np.isclose(pe, 1.0, rtol=0.0, atol=1e-15):
-        return warn_undefined(
-            f"{func}: every rating falls in one category, so chance agreement is 1 and kappa is "
-            "0/0 (undefined)."
-        )
-    return (pa - pe) / (1.0 - pe)
+    return _pooled_chance_corrected(
+        pa,
+        shares,
+        undefined=f"{func}: every rating falls in one category, so chance agreement is 1 and "
+        "kappa is 0/0 (undefined).",
+    )
 
 
 def gwet_ac1(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
@@ -452,10 +472,9 @@ def scott_pi(a: Any, b: Any, *, labels: Sequence[Any] | None = None) -> float:
         return warn_undefined(f"{func}: no item is labelled by both raters; pi is undefined.")
     po = float(np.count_nonzero(ca == cb) / n)
     shares = np.bincount(np.concatenate([ca, cb]), minlength=max(k, 1)) / (2.0 * n)
-    pe = float((shares**2).sum())
-    if np.isclose(pe, 1.0, rtol=0.0, atol=1e-15):
-        return warn_undefined(
-            f"{func}: both raters use one label for all {n} shared items, so chance agreement is "
-            "1 and pi is 0/0 (undefined)."
-        )
-    return (po - pe) / (1.0 - pe)
+    return _pooled_chance_corrected(
+        po,
+        shares,
+        undefined=f"{func}: both raters use one label for all {n} shared items, so chance "
+        "agreement is 1 and pi is 0/0 (undefined).",
+    )
