@@ -27,7 +27,11 @@ from meta_evaluator.stats._agreement import (
     warn_undefined,
 )
 from meta_evaluator.stats._agreement import cohen_kappa as _cohen_kappa_codes
-from meta_evaluator.stats._alpha import _ordinal_delta2
+from meta_evaluator.stats._alpha import (
+    _alpha_from_disagreements,
+    _ordinal_delta2,
+    _pairable_items,
+)
 from meta_evaluator.stats._alpha import krippendorff_alpha as _alpha_codes
 from meta_evaluator.stats._labels import encode, label_array, numeric_values
 
@@ -141,16 +145,10 @@ def _alpha_from_counts(counts: FloatArray, level: str, *, func: str) -> float:
     ``D_e`` is ``n^2 - sum n_c^2`` or ``n_c . delta2 . n_c``; ``alpha = 1 - (n - 1) D_o / D_e``.
     """
     m_all = counts.sum(axis=1)
-    pairable = m_all >= 2
-    n_skipped = int(np.count_nonzero(~pairable))
-    if n_skipped:
-        logger.debug("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
-    if not pairable.any():
-        return warn_undefined(
-            f"{func}: no item has 2 or more ratings ({m_all.size} items), so alpha is undefined.",
-            stacklevel=4,
-        )
-    if n_skipped:
+    pairable = _pairable_items(m_all, func=func, log=logger, stacklevel=5)
+    if pairable is None:
+        return float("nan")
+    if not pairable.all():
         counts = counts[pairable]
     m = m_all[pairable]
     w = 1.0 / (m - 1.0)
@@ -164,9 +162,7 @@ def _alpha_from_counts(counts: FloatArray, level: str, *, func: str) -> float:
         # sum_u w_u n_u . delta2 . n_u = sum(delta2 * (W n)^T n): one K x K product
         observed = float((((counts * w[:, None]).T @ counts) * delta2).sum())
         expected = float(n_c @ delta2 @ n_c)
-    if expected <= 0.0:
-        return 1.0  # every pairable value is the same: no disagreement is possible
-    return float(1.0 - (n - 1.0) * observed / expected)
+    return _alpha_from_disagreements(n, observed, expected)
 
 
 def _subject_counts(
