@@ -39,7 +39,7 @@ from meta_evaluator.stats._bootstrap import (
     _PATTERN_MAX_SHARE,
     _PATTERN_MIN_ITEMS,
     _check_count,
-    _confusion_cells,
+    _confusion_indicator,
     _nanmean_rows,
     _pattern_weight_chunks,
     _row_patterns,
@@ -172,12 +172,7 @@ def bootstrap_resamples(
 # ------------------------------------------------------------------ confusion matrices
 def _confusion_features(candidate: IntArray, references: IntArray, n_labels: int) -> Any:
     """Sparse ``(n_items, H*K*K)`` one-hot cell (human h, candidate, reference code) per item."""
-    cell, item_idx, n_cells = _confusion_cells(candidate, references, n_labels)
-    return sp.csr_matrix(
-        (np.ones(cell.size), (item_idx, cell)),
-        shape=(references.shape[1], n_cells),
-        dtype=np.float64,
-    )
+    return _confusion_indicator(candidate, references, n_labels, items_as_rows=True)
 
 
 def kappa_features(
