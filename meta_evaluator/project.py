@@ -860,6 +860,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         configs = list(sel.config.metrics) if sel.config is not None else self.metrics_configs
         if not configs:
             raise ConfigError("No metrics configured: call add_metrics_config() first.")
+        found = None
         if sel.judges is not None:
             all_results = sel.judges
         else:
@@ -892,17 +893,21 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             )
             for jid, res in all_results.items()
         }
+
+        def save_report(results: list[BaseScoringResult]) -> None:
+            self._results = results
+            report = self._score_report(None if found is None else found.results)
+            report.save(self.scores_dir / "score_report.html", format="html")
+            report.save(self.scores_dir / "score_report.csv", format="csv")
+
         results = await compare_async(
             MetricsConfig(metrics=list(configs)),
             task=task,
             judge_labels=judge_labels,
             human_labels=humans,
             scores_dir=self.scores_dir,
+            while_writing=save_report,  # the page is built while the last charts are drawn
         )
-        self._results = results
-        report = self.score_report
-        report.save(self.scores_dir / "score_report.html", format="html")
-        report.save(self.scores_dir / "score_report.csv", format="csv")
         return _compat.ComparisonResults(results, configs)
 
     def compare_async(
@@ -938,10 +943,15 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
     @property
     def score_report(self) -> ScoreReport:
         """A summary report of the latest comparison (``save(path, format=...)``, ``print()``)."""
+        return self._score_report()
+
+    def _score_report(self, judge_results: Mapping[str, JudgeResults] | None = None) -> ScoreReport:
+        """:attr:`score_report`, from ``judge_results`` when given (every judge's, just loaded)."""
         from meta_evaluator.report import ScoreReport
 
         judge_info: dict[str, dict[str, Any]] = {}
-        judge_results = self.load_all_judge_results()
+        if judge_results is None:
+            judge_results = self.load_all_judge_results()
         for jid, res in judge_results.items():
             df = res.results_data
             info: dict[str, Any] = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -367,6 +367,7 @@ async def compare_async(
     judge_labels: Mapping[str, pl.DataFrame],
     human_labels: pl.DataFrame,
     scores_dir: Path | None,
+    while_writing: Callable[[list[BaseScoringResult]], object] | None = None,
 ) -> list[BaseScoringResult]:
     """Score every judge with every metric config and write the results.
 
@@ -391,6 +392,9 @@ async def compare_async(
         judge_labels: Judge id -> frame with ``original_id`` and one column per task.
         human_labels: Frame with ``original_id``, ``annotator_id`` and one column per task.
         scores_dir: Where to write results and charts; None = write nothing.
+        while_writing: Called with the results once every config is scored, while the writer
+            may still be drawing the last configs' charts (the project builds its HTML page
+            here: charts it asks for that are being drawn are waited for, not drawn twice).
 
     Returns:
         The results, config by config, judge by judge.
@@ -425,4 +429,6 @@ async def compare_async(
             results = await _run_config(config, task, judges, humans, labels[config.unique_name()])
             writer.submit(config, results)
             out.extend(results)
+        if while_writing is not None:
+            while_writing(out)
     return out

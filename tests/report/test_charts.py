@@ -139,3 +139,54 @@ def test_save_figure_failure_leaves_no_file(tmp_path):
         save_figure(fig, target)
     assert list(tmp_path.iterdir()) == [target]
     assert list(target.iterdir()) == []
+
+
+def test_chart_png_asked_twice_at_once_is_drawn_once(monkeypatch):
+    """The writer thread and the page ask for the same chart: the second waits for the first."""
+    import threading
+
+    from meta_evaluator.report import _charts
+
+    started, release = threading.Event(), threading.Event()
+    drawn: list[str] = []
+    real = _charts._render_png
+
+    def slow(kind, kwargs):
+        drawn.append(kind)
+        started.set()
+        release.wait(10)
+        return real(kind, kwargs)
+
+    monkeypatch.setattr(_charts, "_render_png", slow)
+    args = {"values": {"judge-x": 0.25}, "title": "concurrent", "ylabel": "y"}
+    out: list[bytes] = []
+    first = threading.Thread(target=lambda: out.append(_charts.chart_png("score_bar", **args)))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: out.append(_charts.chart_png("score_bar", **args)))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting for the first thread's drawing, not drawing itself
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert drawn == ["score_bar"]
+    assert len(out) == 2 and out[0] == out[1] and out[0][1:4] == b"PNG"
+
+
+def test_chart_png_failure_reaches_every_waiter_and_is_not_cached(monkeypatch):
+    from meta_evaluator.report import _charts
+
+    calls: list[int] = []
+
+    def broken(kind, kwargs):
+        calls.append(1)
+        raise RuntimeError("no font")
+
+    monkeypatch.setattr(_charts, "_render_png", broken)
+    args = {"values": {"judge-y": 0.5}, "title": "broken", "ylabel": "y"}
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="no font"):
+            _charts.chart_png("score_bar", **args)
+    assert len(calls) == 2  # a failure is not cached: the next ask draws again
+    assert not _charts._PNG_PENDING

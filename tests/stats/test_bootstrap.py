@@ -235,3 +235,35 @@ def test_kappa_pattern_path_matches_item_path_in_distribution(monkeypatch):
     sd = slow.std()
     assert abs(fast.mean() - slow.mean()) < 0.1 * sd
     assert 0.9 < fast.std() / sd < 1.1
+
+
+@pytest.mark.parametrize(
+    ("dtype", "low", "high", "width", "packed"),
+    [
+        (np.int64, -1, 3, 6, True),  # label codes, -1 = missing: judge + 5 humans
+        (np.int64, -1, 255, 7, True),  # the widest range and row the packed keys take
+        (np.int8, -1, 100, 3, True),
+        (np.uint8, 0, 256, 4, True),
+        (np.bool_, 0, 2, 5, True),
+        (np.int64, -3, 3, 4, False),  # below -1: the byte-string path
+        (np.int64, 0, 300, 2, False),  # above 254: the byte-string path
+        (np.int64, -1, 2, 9, False),  # wider than 7: the byte-string path
+    ],
+)
+def test_row_patterns_equal_the_byte_string_grouping(dtype, low, high, width, packed):
+    """Patterns (representative, count) and their order equal np.unique over the raw row bytes,
+    so the pattern bootstrap draws the same resamples whichever key is used."""
+    from meta_evaluator.stats._bootstrap import _byte_keys, _row_patterns
+
+    rng = np.random.default_rng(width)
+    pool = rng.integers(low, high, (60, width))  # few distinct rows, values over the whole range
+    pool[0], pool[1] = low, high - 1
+    rows = pool[rng.integers(0, 60, 5000)].astype(dtype)
+    flat = np.ascontiguousarray(rows)
+    raw = flat.view(np.dtype((np.void, flat.dtype.itemsize * width))).ravel()
+    _, first, counts = np.unique(raw, return_index=True, return_counts=True)
+    assert (_byte_keys(flat) is not None) is packed
+    got = _row_patterns(rows)
+    assert got is not None and 1 < first.size <= 60
+    np.testing.assert_array_equal(got[0], first)
+    np.testing.assert_array_equal(got[1], counts)
