@@ -251,7 +251,7 @@ def check_metric_states(metrics: list[dict[str, Any]], *, where: str) -> None:
     Raises:
         MetricConfigError: A scorer's ``api_key_env`` does not look like a key variable.
     """
-    from meta_evaluator.judges._spec import KEY_ENV_SUFFIXES, STANDARD_KEY_ENVS
+    from meta_evaluator.judges._spec import _names_key_variable
 
     for i, metric in enumerate(metrics):
         scorer = metric.get("scorer")
@@ -259,10 +259,7 @@ def check_metric_states(metrics: list[dict[str, Any]], *, where: str) -> None:
         env = params.get("api_key_env") if isinstance(params, dict) else None
         if env is None:
             continue
-        if not (
-            isinstance(env, str)
-            and (env in STANDARD_KEY_ENVS or env.upper().endswith(KEY_ENV_SUFFIXES))
-        ):
+        if not (isinstance(env, str) and _names_key_variable(env)):
             raise MetricConfigError(
                 f"{where}: metrics[{i}].scorer.params.api_key_env {env!r} does not look like an "
                 "API-key variable (it must end in '_API_KEY', '_KEY' or '_TOKEN'), so a shared "

@@ -119,6 +119,28 @@ class _Sample:
     confidence: float | None = None
 
 
+def _answer_sample(parsed: ParsedAnswer, completion: Completion) -> _Sample:
+    """The sample of a parsed answer: its text, status, error and confidence.
+
+    The one place a kept answer (cache hit, a successful parse, or the best partial parse after
+    the retries) becomes a :class:`_Sample`.
+
+    Args:
+        parsed: The parse of ``completion.text``.
+        completion: The response the answer came from (fresh or from the cache).
+
+    Returns:
+        The :class:`_Sample` carrying ``parsed`` and the completion's text and confidence.
+    """
+    return _Sample(
+        parsed=parsed,
+        raw=completion.text,
+        error=parsed.error,
+        status=parsed.status,
+        confidence=completion.confidence,
+    )
+
+
 class _Halted(JudgeCallError):
     """Raised instead of a call once the judge is halted (no call was made)."""
 
@@ -218,13 +240,7 @@ async def _sample(
             if parsed.ok:
                 j.cache_hits += 1
                 acc.add(cached)
-                return _Sample(
-                    parsed=parsed,
-                    raw=cached.text,
-                    error=parsed.error,
-                    status=parsed.status,
-                    confidence=cached.confidence,
-                )
+                return _answer_sample(parsed, cached)
     best: tuple[ParsedAnswer, Completion] | None = None
     last_raw: str | None = None
     last_error = "no call made"
@@ -260,26 +276,14 @@ async def _sample(
         parsed = parse_answer(comp.text, task, method=method, fallback=fallback)
         if parsed.status == C.STATUS_SUCCESS:
             cache.put(key, comp)
-            return _Sample(
-                parsed=parsed,
-                raw=comp.text,
-                error=parsed.error,
-                status=parsed.status,
-                confidence=comp.confidence,
-            )
+            return _answer_sample(parsed, comp)
         if parsed.ok and (best is None or len(parsed.labels) > len(best[0].labels)):
             best = (parsed, comp)
         last_error, last_status = parsed.error or "unparseable answer", C.STATUS_PARSING_ERROR
     if best is not None:
         parsed, comp = best
         cache.put(key, comp)
-        return _Sample(
-            parsed=parsed,
-            raw=comp.text,
-            error=parsed.error,
-            status=parsed.status,
-            confidence=comp.confidence,
-        )
+        return _answer_sample(parsed, comp)
     return _Sample(
         parsed=None,
         raw=last_raw,

@@ -69,6 +69,22 @@ STANDARD_KEY_ENVS = frozenset(
 """Providers' own key variables a loaded judge may always name."""
 
 
+def _names_key_variable(env: str) -> bool:
+    """Whether ``env`` is named like an API-key variable (the rule for loaded configs).
+
+    The rule a judge or metric scorer loaded from a file obeys: a provider's standard key
+    variable (:data:`STANDARD_KEY_ENVS`) or a name ending, in any case, in one of
+    :data:`KEY_ENV_SUFFIXES`.
+
+    Args:
+        env: The variable name the loaded config gives as ``api_key_env``.
+
+    Returns:
+        True when the name passes the rule.
+    """
+    return env in STANDARD_KEY_ENVS or env.upper().endswith(KEY_ENV_SUFFIXES)
+
+
 def check_judge_id(judge_id: str) -> str:
     """Return ``judge_id`` if it is a valid judge id (it becomes a folder name).
 
@@ -325,10 +341,7 @@ def check_loaded_key_env(spec: JudgeSpec, *, where: str) -> None:
         >>> check_loaded_key_env(spec, where="judges.yaml")
     """
     env = spec.api_key_env
-    if env is not None and not (
-        _ENV_NAME_RE.match(env)
-        and (env in STANDARD_KEY_ENVS or env.upper().endswith(KEY_ENV_SUFFIXES))
-    ):
+    if env is not None and not (_ENV_NAME_RE.match(env) and _names_key_variable(env)):
         raise JudgeConfigError(
             f"judge {spec.id!r} in {where}: api_key_env {env!r} does not look like an API-key "
             "variable. A judge loaded from a file may only send a provider's standard key "

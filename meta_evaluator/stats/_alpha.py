@@ -6,6 +6,7 @@ import logging
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from meta_evaluator.errors import DataError
@@ -104,14 +105,9 @@ def krippendorff_alpha(
         codes = None
 
     m_all = present.sum(axis=0)
-    pairable_items = m_all >= 2
-    n_skipped = int(np.count_nonzero(~pairable_items))
-    if n_skipped:
-        logger.debug("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
-    if not pairable_items.any():
-        return warn_undefined(
-            f"{func}: no item has 2 or more ratings ({m_all.size} items), so alpha is undefined."
-        )
+    pairable_items = _pairable_items(m_all, func=func, log=logger, stacklevel=4)
+    if pairable_items is None:
+        return float("nan")
     present = present[:, pairable_items]
     m = m_all[pairable_items].astype(np.float64)
     n = float(m.sum())
@@ -124,8 +120,57 @@ def krippendorff_alpha(
             observed, expected = _interval_disagreements(vals, present, m, n)
         else:
             observed, expected = _ratio_disagreements(vals, present, m)
+    return _alpha_from_disagreements(n, observed, expected)
+
+
+def _pairable_items(
+    m_all: npt.NDArray[Any],
+    *,
+    func: str,
+    log: logging.Logger,
+    stacklevel: int,
+) -> npt.NDArray[np.bool_] | None:
+    """The items alpha can use (2 or more ratings); None, with a warning, when there are none.
+
+    Items with fewer than 2 ratings are left out and counted in a DEBUG line (a per-item
+    notice); with no pairable item alpha is undefined (``nan`` and
+    :class:`~meta_evaluator.errors.UndefinedMetricWarning`).
+
+    Args:
+        m_all: Number of ratings per item.
+        func: The public function's name, for the messages.
+        log: The logger of the calling module.
+        stacklevel: Passed to :func:`warn_undefined` (it must point at the metric's caller).
+
+    Returns:
+        The boolean mask of pairable items, or None when no item is pairable.
+    """
+    pairable = m_all >= 2
+    n_skipped = int(np.count_nonzero(~pairable))
+    if n_skipped:
+        log.debug("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
+    if not pairable.any():
+        warn_undefined(
+            f"{func}: no item has 2 or more ratings ({m_all.size} items), so alpha is undefined.",
+            stacklevel=stacklevel,
+        )
+        return None
+    return pairable
+
+
+def _alpha_from_disagreements(n: float, observed: float, expected: float) -> float:
+    """Krippendorff's ``alpha = 1 - (n - 1) D_o / D_e`` from the disagreement sums.
+
+    Args:
+        n: Number of pairable values.
+        observed: Observed disagreement ``D_o``.
+        expected: Expected disagreement ``D_e``.
+
+    Returns:
+        Alpha; 1.0 by convention when ``D_e <= 0`` (every pairable value is the same, so no
+        disagreement is possible).
+    """
     if expected <= 0.0:
-        # every pairable value is the same: no disagreement is possible -> 1.0 by convention
         return 1.0
     return float(1.0 - (n - 1.0) * observed / expected)
 

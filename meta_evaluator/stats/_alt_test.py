@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -641,17 +641,43 @@ def _indicators_callable(
             )
         return value
 
+    for i, j, vals_f, s_h in _leave_one_out(f, a, present, cols, call):
+        sum_f[j, i] = math.fsum(vals_f)
+        sum_h[j, i] = math.fsum(s_h)
+        scale[j, i] = math.fsum(abs(v) for v in vals_f) + math.fsum(abs(v) for v in s_h)
+    return _compare_sums(sum_f[rows, cols], sum_h[rows, cols], scale[rows, cols])
+
+
+def _leave_one_out(
+    f: npt.NDArray[Any],
+    a: npt.NDArray[Any],
+    present: BoolArray,
+    cols: IntArray,
+    call: Callable[[Any, Any], float],
+) -> Iterator[tuple[int, int, list[float], list[float]]]:
+    """The leave-one-annotator-out similarities of the callable paths, item by item.
+
+    For each kept item ``i`` (once, in ``np.unique(cols)`` order) and each annotator ``j``
+    present on it: ``call(judge, annotation_k)`` and ``call(annotation_j, annotation_k)`` over
+    the other annotators ``k`` present on ``i``. The judge's similarities are computed once per
+    item; the calls run in the same order whatever the caller does with them.
+
+    Args:
+        f: ``(n_items,)`` judge predictions.
+        a: ``(n_humans, n_items)`` annotations.
+        present: ``(n_humans, n_items)`` where an annotation exists.
+        cols: Item index of every kept (annotator, item) pair.
+        call: The similarity, as a float.
+
+    Yields:
+        ``(i, j, judge_vs_others, j_vs_others)``.
+    """
     for i in np.unique(cols):
         idx = np.flatnonzero(present[:, i])
         s_f = {k: call(f[i], a[k, i]) for k in idx}
         for j in idx:
             others = [k for k in idx if k != j]
-            s_h = [call(a[j, i], a[k, i]) for k in others]
-            vals_f = [s_f[k] for k in others]
-            sum_f[j, i] = math.fsum(vals_f)
-            sum_h[j, i] = math.fsum(s_h)
-            scale[j, i] = math.fsum(abs(v) for v in vals_f) + math.fsum(abs(v) for v in s_h)
-    return _compare_sums(sum_f[rows, cols], sum_h[rows, cols], scale[rows, cols])
+            yield int(i), int(j), [s_f[k] for k in others], [call(a[j, i], a[k, i]) for k in others]
 
 
 def _indicators_float_means(
@@ -664,14 +690,14 @@ def _indicators_float_means(
 ) -> tuple[BoolArray, BoolArray]:
     wf = np.zeros(a.shape, dtype=bool)
     wh = np.zeros(a.shape, dtype=bool)
-    for i in np.unique(cols):
-        idx = np.flatnonzero(present[:, i])
-        s_f = {k: float(similarity(f[i], a[k, i])) for k in idx}
-        for j in idx:
-            others = [k for k in idx if k != j]
-            llm = float(np.mean([s_f[k] for k in others]))
-            human = float(np.mean([float(similarity(a[j, i], a[k, i])) for k in others]))
-            wf[j, i], wh[j, i] = llm >= human, human >= llm
+
+    def call(x: Any, y: Any) -> float:
+        return float(similarity(x, y))
+
+    for i, j, vals_f, s_h in _leave_one_out(f, a, present, cols, call):
+        llm = float(np.mean(vals_f))
+        human = float(np.mean(s_h))
+        wf[j, i], wh[j, i] = llm >= human, human >= llm
     return wf[rows, cols], wh[rows, cols]
 
 

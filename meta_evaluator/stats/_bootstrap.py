@@ -339,16 +339,42 @@ def bootstrap_mean_ci(
 # --------------------------------------------------------------------------------------------
 
 
-def _kappa_design(judge: IntArray, humans: IntArray, n_labels: int) -> sp.csr_matrix:
-    """Sparse ``(H*K*K, n_items)`` indicator: cell (h, judge code, human code) of each item."""
+def _confusion_indicator(
+    judge: IntArray, humans: IntArray, n_labels: int, *, items_as_rows: bool = False
+) -> sp.csr_matrix:
+    """Sparse indicator of each item's confusion cell with each human, in either orientation.
+
+    Cell ``h*K*K + judge code*K + human code`` of human ``h``'s ``K x K`` confusion matrix with
+    the judge is 1 for every (human, item) pair where both sides have a code (pairs with a
+    :data:`MISSING_CODE` side have no cell). The kappa bootstraps multiply it with resample
+    weights: items as columns (``(H*K*K, n_items)``, :func:`_kappa_design`) or as rows
+    (``(n_items, H*K*K)``, the item bootstrap's features).
+
+    Args:
+        judge: ``(n_items,)`` judge (candidate) codes, ``-1`` = missing.
+        humans: ``(n_humans, n_items)`` human (reference) codes, ``-1`` = missing.
+        n_labels: Number of labels K.
+        items_as_rows: Put the items on the rows instead of the columns.
+
+    Returns:
+        The float64 CSR indicator matrix.
+    """
     n_humans, n_items = humans.shape
     k2 = n_labels * n_labels
     both = (humans != MISSING_CODE) & (judge != MISSING_CODE)[None, :]
     h_idx, item_idx = np.nonzero(both)
     cell = h_idx * k2 + judge[item_idx] * n_labels + humans[h_idx, item_idx]
-    return sp.csr_matrix(
-        (np.ones(cell.size), (cell, item_idx)), shape=(n_humans * k2, n_items), dtype=np.float64
-    )
+    ones = np.ones(cell.size)
+    if items_as_rows:
+        return sp.csr_matrix(
+            (ones, (item_idx, cell)), shape=(n_items, n_humans * k2), dtype=np.float64
+        )
+    return sp.csr_matrix((ones, (cell, item_idx)), shape=(n_humans * k2, n_items), dtype=np.float64)
+
+
+def _kappa_design(judge: IntArray, humans: IntArray, n_labels: int) -> sp.csr_matrix:
+    """Sparse ``(H*K*K, n_items)`` indicator: cell (h, judge code, human code) of each item."""
+    return _confusion_indicator(judge, humans, n_labels)
 
 
 def bootstrap_kappa_samples(

@@ -39,6 +39,7 @@ from meta_evaluator.stats._bootstrap import (
     _PATTERN_MAX_SHARE,
     _PATTERN_MIN_ITEMS,
     _check_count,
+    _confusion_indicator,
     _nanmean_rows,
     _pattern_weight_chunks,
     _row_patterns,
@@ -171,14 +172,7 @@ def bootstrap_resamples(
 # ------------------------------------------------------------------ confusion matrices
 def _confusion_features(candidate: IntArray, references: IntArray, n_labels: int) -> Any:
     """Sparse ``(n_items, H*K*K)`` one-hot cell (human h, candidate, reference code) per item."""
-    n_humans, n_items = references.shape
-    k2 = n_labels * n_labels
-    both = (references != MISSING_CODE) & (candidate != MISSING_CODE)[None, :]
-    h_idx, item_idx = np.nonzero(both)
-    cell = h_idx * k2 + candidate[item_idx] * n_labels + references[h_idx, item_idx]
-    return sp.csr_matrix(
-        (np.ones(cell.size), (item_idx, cell)), shape=(n_items, n_humans * k2), dtype=np.float64
-    )
+    return _confusion_indicator(candidate, references, n_labels, items_as_rows=True)
 
 
 def kappa_features(

@@ -27,7 +27,11 @@ from meta_evaluator.stats._agreement import (
     warn_undefined,
 )
 from meta_evaluator.stats._agreement import cohen_kappa as _cohen_kappa_codes
-from meta_evaluator.stats._alpha import _ordinal_delta2
+from meta_evaluator.stats._alpha import (
+    _alpha_from_disagreements,
+    _ordinal_delta2,
+    _pairable_items,
+)
 from meta_evaluator.stats._alpha import krippendorff_alpha as _alpha_codes
 from meta_evaluator.stats._labels import encode, label_array, numeric_values
 
@@ -141,16 +145,10 @@ def _alpha_from_counts(counts: FloatArray, level: str, *, func: str) -> float:
     ``D_e`` is ``n^2 - sum n_c^2`` or ``n_c . delta2 . n_c``; ``alpha = 1 - (n - 1) D_o / D_e``.
     """
     m_all = counts.sum(axis=1)
-    pairable = m_all >= 2
-    n_skipped = int(np.count_nonzero(~pairable))
-    if n_skipped:
-        logger.debug("%s: skipped %d items with fewer than 2 ratings", func, n_skipped)
-    if not pairable.any():
-        return warn_undefined(
-            f"{func}: no item has 2 or more ratings ({m_all.size} items), so alpha is undefined.",
-            stacklevel=4,
-        )
-    if n_skipped:
+    pairable = _pairable_items(m_all, func=func, log=logger, stacklevel=5)
+    if pairable is None:
+        return float("nan")
+    if not pairable.all():
         counts = counts[pairable]
     m = m_all[pairable]
     w = 1.0 / (m - 1.0)
@@ -164,9 +162,7 @@ def _alpha_from_counts(counts: FloatArray, level: str, *, func: str) -> float:
         # sum_u w_u n_u . delta2 . n_u = sum(delta2 * (W n)^T n): one K x K product
         observed = float((((counts * w[:, None]).T @ counts) * delta2).sum())
         expected = float(n_c @ delta2 @ n_c)
-    if expected <= 0.0:
-        return 1.0  # every pairable value is the same: no disagreement is possible
-    return float(1.0 - (n - 1.0) * observed / expected)
+    return _alpha_from_disagreements(n, observed, expected)
 
 
 def _subject_counts(
@@ -200,6 +196,27 @@ def _pa_and_shares(counts: FloatArray, func: str) -> tuple[float, FloatArray] | 
     pa = float(((c2 * (c2 - 1.0)).sum(axis=1) / (r2 * (r2 - 1.0))).mean())
     shares = (counts[rated] / r[rated, None]).mean(axis=0)
     return pa, shares
+
+
+def _pooled_chance_corrected(observed: float, shares: FloatArray, *, undefined: str) -> float:
+    """Chance-corrected agreement with chance from pooled category shares (Fleiss, Scott).
+
+    ``p_e = sum_k shares_k**2`` and ``(p_o - p_e) / (1 - p_e)``; chance agreement 1 (one
+    category throughout) makes it 0/0: ``nan`` with
+    :class:`~meta_evaluator.errors.UndefinedMetricWarning`.
+
+    Args:
+        observed: Observed agreement ``p_o``.
+        shares: Category shares pooled over all raters (they sum to 1).
+        undefined: The warning message when chance agreement is 1.
+
+    Returns:
+        The coefficient, or ``nan`` when undefined.
+    """
+    pe = float((shares**2).sum())
+    if np.isclose(pe, 1.0, rtol=0.0, atol=1e-15):
+        return warn_undefined(undefined, stacklevel=4)
+    return (observed - pe) / (1.0 - pe)
 
 
 def fleiss_kappa_from_ratings(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
@@ -244,13 +261,12 @@ def fleiss_kappa_from_ratings(ratings: Any, *, categories: Sequence[Any] | None 
     if parts is None:
         return float("nan")
     pa, shares = parts
-    pe = float((shares**2).sum())
-    if np.isclose(pe, 1.0, rtol=0.0, atol=1e-15):
-        return warn_undefined(
-            f"{func}: every rating falls in one category, so chance agreement is 1 and kappa is "
-            "0/0 (undefined)."
-        )
-    return (pa - pe) / (1.0 - pe)
+    return _pooled_chance_corrected(
+        pa,
+        shares,
+        undefined=f"{func}: every rating falls in one category, so chance agreement is 1 and "
+        "kappa is 0/0 (undefined).",
+    )
 
 
 def gwet_ac1(ratings: Any, *, categories: Sequence[Any] | None = None) -> float:
@@ -452,10 +468,9 @@ def scott_pi(a: Any, b: Any, *, labels: Sequence[Any] | None = None) -> float:
         return warn_undefined(f"{func}: no item is labelled by both raters; pi is undefined.")
     po = float(np.count_nonzero(ca == cb) / n)
     shares = np.bincount(np.concatenate([ca, cb]), minlength=max(k, 1)) / (2.0 * n)
-    pe = float((shares**2).sum())
-    if np.isclose(pe, 1.0, rtol=0.0, atol=1e-15):
-        return warn_undefined(
-            f"{func}: both raters use one label for all {n} shared items, so chance agreement is "
-            "1 and pi is 0/0 (undefined)."
-        )
-    return (po - pe) / (1.0 - pe)
+    return _pooled_chance_corrected(
+        po,
+        shares,
+        undefined=f"{func}: both raters use one label for all {n} shared items, so chance "
+        "agreement is 1 and pi is 0/0 (undefined).",
+    )

@@ -57,6 +57,18 @@ from meta_evaluator.testing._answers import (
 
 __all__ = ["FAULT_KINDS", "FakeLLMServer", "RequestRecord", "default_answer", "prompt_hash"]
 
+_ReplyBuilder = Callable[
+    [
+        dict[str, Any],
+        str,
+        Outcome,
+        Callable[[str, dict[str, Any] | None], str] | None,
+        dict[str, Any] | None,
+    ],
+    dict[str, Any],
+]
+"""(body, prompt text, outcome, answer, default schema) -> a provider's response body."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class RequestRecord:
@@ -342,21 +354,37 @@ class FakeLLMServer:
             await self._delay()
         return body, None, prompt_text, outcome
 
-    async def _chat(self, request: web.Request) -> web.Response:
-        body, early, prompt_text, outcome = await self._prepare(request, "chat", "openai")
+    async def _reply(
+        self,
+        request: web.Request,
+        endpoint: str,
+        fmt: Literal["openai", "anthropic"],
+        build: _ReplyBuilder,
+    ) -> web.Response:
+        """Answer one chat-style request: the fault's early response, else ``build``'s body.
+
+        Args:
+            request: The incoming request.
+            endpoint: The endpoint name in the request log (``"chat"``, ``"messages"``).
+            fmt: The provider whose error bodies the faults imitate.
+            build: Makes the provider's response body (:func:`_chat_reply`,
+                :func:`_messages_reply`).
+
+        Returns:
+            The HTTP response.
+        """
+        body, early, prompt_text, outcome = await self._prepare(request, endpoint, fmt)
         if early is not None or body is None:
             return early  # type: ignore[return-value]
         return web.json_response(
-            _chat_reply(body, prompt_text, outcome, self.answer, self.default_schema)
+            build(body, prompt_text, outcome, self.answer, self.default_schema)
         )
 
+    async def _chat(self, request: web.Request) -> web.Response:
+        return await self._reply(request, "chat", "openai", _chat_reply)
+
     async def _messages(self, request: web.Request) -> web.Response:
-        body, early, prompt_text, outcome = await self._prepare(request, "messages", "anthropic")
-        if early is not None or body is None:
-            return early  # type: ignore[return-value]
-        return web.json_response(
-            _messages_reply(body, prompt_text, outcome, self.answer, self.default_schema)
-        )
+        return await self._reply(request, "messages", "anthropic", _messages_reply)
 
     async def _embeddings(self, request: web.Request) -> web.Response:
         try:
