@@ -91,6 +91,17 @@ def nanmean(values: Any) -> float:
     return float(arr.mean()) if arr.size else float("nan")
 
 
+def _ci_metadata(ci: tuple[float, float, str] | None, n_resamples: int) -> dict[str, Any]:
+    """A result's CI metadata: bounds, method, level and resamples (nan / "none" / 0 without)."""
+    return {
+        "ci_low": ci[0] if ci else float("nan"),
+        "ci_high": ci[1] if ci else float("nan"),
+        "ci_method": ci[2] if ci else "none",
+        "ci_level": CONFIDENCE,
+        "n_resamples": n_resamples if ci else 0,
+    }
+
+
 @dataclass
 class Outcome:
     """What a scorer's ``_score`` returns before it is wrapped in a result."""
@@ -456,11 +467,7 @@ class PairwiseScorer(BuiltinScorer):
                 "per_human": per_human,
                 "human_ceiling": ceiling,
                 "per_human_ceiling": per_ceiling,
-                "ci_low": ci[0] if ci else float("nan"),
-                "ci_high": ci[1] if ci else float("nan"),
-                "ci_method": ci[2] if ci else "none",
-                "ci_level": CONFIDENCE,
-                "n_resamples": self.n_resamples if ci else 0,
+                **_ci_metadata(ci, self.n_resamples),
             }
         )
         if table.n_duplicates:
@@ -573,11 +580,7 @@ class PanelScorer(BuiltinScorer):
                 f"{key}_humans_only": ceiling,
                 "human_ceiling": ceiling,
                 "per_human_ceiling": per_ceiling,
-                "ci_low": ci[0] if ci else float("nan"),
-                "ci_high": ci[1] if ci else float("nan"),
-                "ci_method": ci[2] if ci else "none",
-                "ci_level": CONFIDENCE,
-                "n_resamples": self.n_resamples if ci else 0,
+                **_ci_metadata(ci, self.n_resamples),
             }
         )
         with warnings.catch_warnings():
