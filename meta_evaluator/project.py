@@ -17,6 +17,7 @@ import json
 import logging
 import shutil
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from meta_evaluator.judges._runner import CacheMode
     from meta_evaluator.judges._spec import OnDuplicate
     from meta_evaluator.report import ScoreReport
+    from meta_evaluator.report._evidence import ReportEvidence
     from meta_evaluator.scores import MetricConfig, MetricsConfig
     from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 
@@ -894,20 +896,29 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             for jid, res in all_results.items()
         }
 
-        def save_report(results: list[BaseScoringResult]) -> None:
-            self._results = results
-            report = self._score_report(None if found is None else found.results)
-            report.save(self.scores_dir / "score_report.html", format="html")
-            report.save(self.scores_dir / "score_report.csv", format="csv")
+        from meta_evaluator.report._evidence import prepared_evidence
 
-        results = await compare_async(
-            MetricsConfig(metrics=list(configs)),
-            task=task,
-            judge_labels=judge_labels,
-            human_labels=humans,
-            scores_dir=self.scores_dir,
-            while_writing=save_report,  # the page is built while the last charts are drawn
-        )
+        report_judges = None if found is None else found.results
+        # The report's per-sample evidence depends on the labels only, not on the scores: it is
+        # coded on a second thread while the configs are scored (polars and numpy release the
+        # GIL), and the page is built while the writer draws the last charts.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="me-evidence") as pool:
+            evidence = pool.submit(prepared_evidence, self, report_judges)
+
+            def save_report(results: list[BaseScoringResult]) -> None:
+                self._results = results
+                report = self._score_report(report_judges, evidence=evidence.result())
+                report.save(self.scores_dir / "score_report.html", format="html")
+                report.save(self.scores_dir / "score_report.csv", format="csv")
+
+            results = await compare_async(
+                MetricsConfig(metrics=list(configs)),
+                task=task,
+                judge_labels=judge_labels,
+                human_labels=humans,
+                scores_dir=self.scores_dir,
+                while_writing=save_report,
+            )
         return _compat.ComparisonResults(results, configs)
 
     def compare_async(
@@ -945,8 +956,19 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         """A summary report of the latest comparison (``save(path, format=...)``, ``print()``)."""
         return self._score_report()
 
-    def _score_report(self, judge_results: Mapping[str, JudgeResults] | None = None) -> ScoreReport:
-        """:attr:`score_report`, from ``judge_results`` when given (every judge's, just loaded)."""
+    def _score_report(
+        self,
+        judge_results: Mapping[str, JudgeResults] | None = None,
+        *,
+        evidence: ReportEvidence | None = None,
+    ) -> ScoreReport:
+        """:attr:`score_report`, reusing what the caller already has.
+
+        Args:
+            judge_results: Every judge's results, just loaded (None = load them).
+            evidence: :func:`~meta_evaluator.report._evidence.prepared_evidence` of the project
+                (None = gather it).
+        """
         from meta_evaluator.report import ScoreReport
 
         judge_info: dict[str, dict[str, Any]] = {}
@@ -991,7 +1013,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             project_name=self.project_dir.name,
             judge_info=judge_info,
             annotation_info=annotation_info,
-            evidence=gather_evidence(self, judge_results),
+            evidence=evidence if evidence is not None else gather_evidence(self, judge_results),
             metric_configs=list(config_labels(self.metrics_configs).values()),
             scores_dir=self.scores_dir,
         )

@@ -193,6 +193,21 @@ def gather_evidence(
     )
 
 
+def prepared_evidence(
+    ev: MetaEvaluator, judge_results: Mapping[str, JudgeResults] | None = None
+) -> ReportEvidence | None:
+    """:func:`gather_evidence` with every task already coded (:func:`coded_task`).
+
+    The coding depends on the labels only, so the comparison runs this on a second thread while
+    the scorers work; the report then reads the cached codes.
+    """
+    evidence = gather_evidence(ev, judge_results)
+    if evidence is not None:
+        for task in evidence.tasks:
+            coded_task(evidence, task)
+    return evidence
+
+
 def _as_text(frame: pl.DataFrame, task: TaskInfo) -> pl.Series:
     column = frame[task.name]
     if task.kind == "multilabel":
