@@ -112,14 +112,19 @@ def _row_patterns(rows: npt.NDArray[Any]) -> tuple[IntArray, IntArray] | None:
 
 
 def _byte_keys(flat: npt.NDArray[Any]) -> IntArray | None:
-    """One int64 key per row that sorts like the rows' bytes, for small integer codes.
+    """One int64 key per row that sorts like the rows' bytes, for small codes and indicators.
 
-    A row of ``F <= 7`` integers in ``[-1, 254]`` (label codes, -1 = missing) is decided by each
-    value's low byte, so packing the low bytes ``F`` to a key orders and groups the rows exactly
-    as comparing their raw bytes does (same patterns, same order, same random draws) with an
-    integer sort instead of a byte-string sort (about 4x faster on 100k x 6). None otherwise.
+    Float rows of 0.0 / 1.0 indicators go to :func:`_indicator_keys`. A row of ``F <= 7``
+    integers in ``[-1, 254]`` (label codes, -1 = missing) is decided by each value's low byte,
+    so packing the low bytes to a key orders and groups the rows exactly as comparing their raw
+    bytes does (same patterns, same order, same random draws) with an integer sort instead of a
+    byte-string sort (about 4x faster on 100k x 6). None otherwise.
     """
-    if flat.dtype.kind not in "iub" or not 0 < flat.shape[1] <= 7 or flat.size == 0:
+    if flat.size == 0:
+        return None
+    if flat.dtype == np.float64 and flat.shape[1] <= 63:
+        return _indicator_keys(flat)
+    if flat.dtype.kind not in "iub" or not 0 < flat.shape[1] <= 7:
         return None
     if flat.dtype.kind == "i" and (int(flat.min()) < -1 or int(flat.max()) > 254):
         return None
@@ -130,6 +135,27 @@ def _byte_keys(flat: npt.NDArray[Any]) -> IntArray | None:
     for column in range(1, flat.shape[1]):
         key <<= 8
         key |= low[:, column]
+    return key
+
+
+_FLOAT_ONE_BITS = np.uint64(0x3FF0000000000000)
+"""The bits of float64 1.0 (0.0 is all zeros)."""
+
+
+def _indicator_keys(flat: npt.NDArray[np.float64]) -> IntArray | None:
+    """One int64 key per row of 0.0 / 1.0 indicators (up to 63 columns), else None.
+
+    Bit for bit (so -0.0 is not 0.0 here): the bytes of 0.0 sort before those of 1.0, so one
+    bit per column, the first column highest, orders and groups the rows as their raw bytes do.
+    """
+    bits = flat.view(np.uint64)
+    ones = bits == _FLOAT_ONE_BITS
+    if not (ones | (bits == 0)).all():
+        return None
+    key = np.zeros(flat.shape[0], dtype=np.int64)
+    for column in range(flat.shape[1]):
+        key <<= 1
+        key |= ones[:, column]
     return key
 
 

@@ -245,6 +245,9 @@ def test_kappa_pattern_path_matches_item_path_in_distribution(monkeypatch):
         (np.int8, -1, 100, 3, True),
         (np.uint8, 0, 256, 4, True),
         (np.bool_, 0, 2, 5, True),
+        (np.float64, 0, 2, 10, True),  # 0.0 / 1.0 indicators: the mean bootstrap's features
+        (np.float64, 0, 2, 63, True),
+        (np.float64, 0, 3, 4, False),  # 2.0 is no indicator: the byte-string path
         (np.int64, -3, 3, 4, False),  # below -1: the byte-string path
         (np.int64, 0, 300, 2, False),  # above 254: the byte-string path
         (np.int64, -1, 2, 9, False),  # wider than 7: the byte-string path
@@ -267,3 +270,14 @@ def test_row_patterns_equal_the_byte_string_grouping(dtype, low, high, width, pa
     assert got is not None and 1 < first.size <= 60
     np.testing.assert_array_equal(got[0], first)
     np.testing.assert_array_equal(got[1], counts)
+
+
+def test_negative_zero_indicators_keep_their_own_pattern():
+    """-0.0 and 0.0 differ bit for bit: they stay apart, as in the byte-string grouping."""
+    from meta_evaluator.stats._bootstrap import _byte_keys, _row_patterns
+
+    rows = np.tile(np.array([[0.0, 1.0], [-0.0, 1.0], [1.0, 0.0]]), (1000, 1))
+    assert _byte_keys(rows) is None
+    got = _row_patterns(rows)
+    assert got is not None
+    np.testing.assert_array_equal(np.sort(got[1]), [1000, 1000, 1000])

@@ -318,7 +318,11 @@ class AltTestScorer(BuiltinScorer):
         human_idx, item_idx, wins = res.judge_win_indicators
         if wins.size == 0:
             return none
-        items, inverse = np.unique(item_idx, return_inverse=True)
+        # the distinct items in ascending order and each indicator's index among them (what
+        # np.unique(item_idx, return_inverse=True) gives), by counting instead of sorting
+        present = np.bincount(item_idx) > 0
+        items = np.flatnonzero(present)
+        inverse = (np.cumsum(present) - 1)[item_idx]
         n_tested = int(human_idx.max()) + 1
         values = np.zeros((items.size, n_tested))
         mask = np.zeros((items.size, n_tested), dtype=bool)
