@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from meta_evaluator.scores import TaskContext, task_context
+from meta_evaluator.scores._tables import shared_tables
 from meta_evaluator.scores.enums import TaskAggregationMode
 from meta_evaluator.scores.metrics import (
     AccuracyScorer,
@@ -66,7 +67,7 @@ def time_scorer(scorer, judges, humans) -> tuple[float, dict[str, dict]]:
 
     async def go():
         out = {}
-        with task_context(ctx):
+        with task_context(ctx), shared_tables():  # as in compare: humans prepared once
             for jid, jd in judges.items():
                 out[jid] = await scorer.compute_score_async(
                     jd, humans, "sentiment", jid, TaskAggregationMode.SINGLE

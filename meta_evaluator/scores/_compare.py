@@ -27,6 +27,7 @@ from meta_evaluator.columns import ANNOTATOR_ID, HUMAN_ID, LABEL, ORIGINAL_ID
 from meta_evaluator.errors import ColumnError
 from meta_evaluator.scores._config import config_labels
 from meta_evaluator.scores._context import context_for, task_context
+from meta_evaluator.scores._tables import shared_tables
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult, ScoreError
 from meta_evaluator.scores.enums import TaskAggregationMode
 
@@ -424,7 +425,7 @@ async def compare_async(
         judge_id: _LabelFrames(frame, humans=False) for judge_id, frame in judge_labels.items()
     }
     out: list[BaseScoringResult] = []
-    with _Writer(scores_dir) as writer:
+    with shared_tables(), _Writer(scores_dir) as writer:
         for config in metrics_config.metrics:
             results = await _run_config(config, task, judges, humans, labels[config.unique_name()])
             writer.submit(config, results)

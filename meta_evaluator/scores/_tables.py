@@ -26,9 +26,9 @@ The schema comes from the :class:`~meta_evaluator.scores._context.TaskContext`.
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -39,7 +39,7 @@ from meta_evaluator.columns import HUMAN_ID, LABEL, ORIGINAL_ID
 from meta_evaluator.errors import ScoringError
 from meta_evaluator.scores._context import TaskContext
 
-__all__ = ["Encoding", "LabelTable", "build_table"]
+__all__ = ["Encoding", "LabelTable", "build_table", "shared_tables"]
 
 logger = logging.getLogger("meta_evaluator.scores")
 
@@ -124,30 +124,35 @@ class _HumanPrep:
     codes: np.ndarray | None = None  # per row: index into ``values``
 
 
-_PREP_CACHE: dict[int, tuple[weakref.ref[pl.DataFrame], _HumanPrep]] = {}
-_PREP_LOCK = threading.Lock()
-
-
 def _prepare_humans(human_data: pl.DataFrame) -> _HumanPrep:
-    with _PREP_LOCK:
-        hit = _PREP_CACHE.get(id(human_data))
-        if hit is not None and hit[0]() is human_data:
+    shared = _SHARED.get()
+    if shared is not None:
+        hit = shared.humans.get(id(human_data))
+        if hit is not None and hit[0] is human_data:
             return hit[1]
+    prep = _build_human_prep(human_data)
+    if shared is not None:
+        shared.humans[id(human_data)] = (human_data, prep)
+    return prep
+
+
+def _build_human_prep(human_data: pl.DataFrame) -> _HumanPrep:
     h = human_data.select(
         pl.col(ORIGINAL_ID).cast(pl.Utf8), pl.col(HUMAN_ID).cast(pl.Utf8), pl.col(LABEL)
-    ).filter(pl.col(LABEL).is_not_null())
-    uids = (
-        h.select(pl.col(ORIGINAL_ID).unique())
-        .with_row_index("_u")
-        .with_columns(pl.col("_u").cast(pl.Int64))
-    )
-    n_u = uids.height
+    ).filter(pl.col(LABEL).is_not_null() & pl.col(ORIGINAL_ID).is_not_null())  # no id: no item
+    # _u: a dense number per distinct id (its rank), and uids: each number's id (one gather)
+    ids = h.get_column(ORIGINAL_ID)
     h_u_all = (
-        h.select(ORIGINAL_ID)
-        .join(uids, on=ORIGINAL_ID, how="left", maintain_order="left")
-        .get_column("_u")
-        .to_numpy()
-        .astype(np.int64)
+        (ids.rank("dense").cast(pl.Int64) - 1).to_numpy().astype(np.int64)
+        if h.height
+        else np.zeros(0, dtype=np.int64)
+    )
+    n_u = int(h_u_all.max()) + 1 if h_u_all.size else 0
+    row_of = np.empty(n_u, dtype=np.int64)
+    row_of[h_u_all] = np.arange(h_u_all.size, dtype=np.int64)  # any row of the id will do
+    uids = pl.DataFrame(
+        {ORIGINAL_ID: ids.gather(row_of), "_u": np.arange(n_u, dtype=np.int64)},
+        schema={ORIGINAL_ID: pl.Utf8, "_u": pl.Int64},
     )
     human_ids = sorted(h.get_column(HUMAN_ID).unique().to_list())
     h_row = (
@@ -177,12 +182,7 @@ def _prepare_humans(human_data: pl.DataFrame) -> _HumanPrep:
             .to_numpy()
             .astype(np.int64)
         )
-    prep = _HumanPrep(uids, h_u_all, h_row, labels, human_ids, n_dup, values, codes)
-    with _PREP_LOCK:
-        for k in [k for k, (ref, _) in _PREP_CACHE.items() if ref() is None]:
-            del _PREP_CACHE[k]
-        _PREP_CACHE[id(human_data)] = (weakref.ref(human_data), prep)
-    return prep
+    return _HumanPrep(uids, h_u_all, h_row, labels, human_ids, n_dup, values, codes)
 
 
 def _align(judge_data: pl.DataFrame, human_data: pl.DataFrame) -> _Aligned:
@@ -363,50 +363,59 @@ def build_table(
         >>> t.labels, t.judge.tolist(), t.humans.tolist()
         (['yes', 'no'], [1, 0], [[0, 0]])
     """
-    key = _table_key(judge_data, human_data, encoding, context)
-    if key is not None:
-        with _TABLE_LOCK:
-            hit = _TABLE_CACHE.get(key)
-            if hit is not None and hit[0]() is judge_data and hit[1]() is human_data:
-                return hit[2]
-    table = _build_table(judge_data, human_data, encoding=encoding, context=context)
-    if key is not None:
+    shared = _SHARED.get()
+    key = (id(judge_data), id(human_data), encoding, context)
+    if shared is not None and _hashable(key):
+        hit = shared.tables.get(key)
+        if hit is not None and hit[0] is judge_data and hit[1] is human_data:
+            return hit[2]
+        table = _build_table(judge_data, human_data, encoding=encoding, context=context)
         _freeze(table)
-
-        def drop(_: object, key: _TableKey = key) -> None:  # either frame is gone
-            _TABLE_CACHE.pop(key, None)  # atomic; no lock (may run inside the lock's holder)
-
-        with _TABLE_LOCK:
-            _TABLE_CACHE[key] = (
-                weakref.ref(judge_data, drop),
-                weakref.ref(human_data, drop),
-                table,
-            )
-    return table
+        shared.tables[key] = (judge_data, human_data, table)
+        return table
+    return _build_table(judge_data, human_data, encoding=encoding, context=context)
 
 
 _TableKey = tuple[int, int, str, "TaskContext | None"]
-_TABLE_CACHE: dict[
-    _TableKey, tuple[weakref.ref[pl.DataFrame], weakref.ref[pl.DataFrame], LabelTable]
-] = {}
-_TABLE_LOCK = threading.Lock()
 
 
-def _table_key(
-    judge_data: pl.DataFrame, human_data: pl.DataFrame, encoding: str, context: TaskContext | None
-) -> _TableKey | None:
-    """The cache key of a table: the two frame objects, the encoding and the context.
+@dataclass
+class _Shared:
+    """What one :func:`shared_tables` block reuses, keyed by frame identity (frames kept alive)."""
 
-    The comparison driver hands every config that scores the same tasks the same frame objects,
-    so accuracy, kappa and the alt-test on one task align and encode the labels once. None (no
-    caching) when the context cannot be hashed.
+    humans: dict[int, tuple[pl.DataFrame, _HumanPrep]] = field(default_factory=dict)
+    tables: dict[_TableKey, tuple[pl.DataFrame, pl.DataFrame, LabelTable]] = field(
+        default_factory=dict
+    )
+
+
+_SHARED: ContextVar[_Shared | None] = ContextVar("meta_evaluator_shared_tables", default=None)
+
+
+@contextmanager
+def shared_tables() -> Iterator[None]:
+    """Within the block, label work asked for again on the same frame objects is reused.
+
+    The humans' side of an alignment is prepared once per human frame (for every judge), and a
+    table asked for again (same judge and human frames, encoding and context) is the same,
+    read-only table. The comparison driver runs in one such block and hands every config that
+    scores the same tasks the same frame objects, so accuracy, kappa and the alt-test on one task
+    align and encode the labels once per judge. Outside a block (a scorer called directly) every
+    call does its own work, so a frame changed in place between two calls is never served stale.
     """
-    key = (id(judge_data), id(human_data), encoding, context)
+    token = _SHARED.set(_Shared())
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _hashable(key: object) -> bool:
     try:
         hash(key)
-    except TypeError:
-        return None
-    return key
+    except TypeError:  # a context whose labels cannot be hashed: no sharing
+        return False
+    return True
 
 
 def _freeze(table: LabelTable) -> None:

@@ -477,3 +477,29 @@ def test_configs_on_one_task_share_one_label_table(monkeypatch):
     ]
     with pytest.raises(ValueError, match="read-only"):
         built[0].humans[0, 0] = 1
+
+
+def test_a_scorer_called_directly_never_reuses_a_table_of_a_frame_changed_in_place():
+    """Outside a comparison nothing is shared: editing a frame in place changes the next score."""
+    from meta_evaluator.testing import run_scorer
+
+    jd = pl.DataFrame({"original_id": ["a", "b", "c", "d"], "label": ["x", "x", "y", "y"]})
+    hd = pl.DataFrame(
+        {"original_id": ["a", "b", "c", "d"], "human_id": ["h"] * 4, "label": ["x", "x", "y", "y"]}
+    )
+    scorer = AccuracyScorer(n_resamples=0)
+    assert run_scorer(scorer, jd, hd).headline == 1.0
+    hd[0, "label"] = "y"  # same frame object, new content
+    jd[1, "label"] = "y"
+    assert run_scorer(scorer, jd, hd).headline == 0.5  # a: x vs y, b: y vs x, c and d agree
+
+
+def test_human_rows_without_an_id_are_left_out():
+    from meta_evaluator.testing import run_scorer
+
+    jd = pl.DataFrame({"original_id": ["a", "b"], "label": ["x", "y"]})
+    hd = pl.DataFrame(
+        {"original_id": ["a", None, "b"], "human_id": ["h", "h", "h"], "label": ["x", "y", "x"]}
+    )
+    result = run_scorer(AccuracyScorer(n_resamples=0), jd, hd)
+    assert result.headline == 0.5 and result.num_comparisons == 2
