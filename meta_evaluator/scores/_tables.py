@@ -112,7 +112,7 @@ class _Aligned:
 
 @dataclass(frozen=True)
 class _HumanPrep:
-    """The humans' side of an alignment, reused across judges (same ``human_data`` object)."""
+    """The humans' side of an alignment, reused across judges within :func:`shared_tables`."""
 
     uids: pl.DataFrame  # original_id -> _u (distinct ids the humans labelled)
     h_u: np.ndarray  # per row: _u of the row's item
