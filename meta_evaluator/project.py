@@ -904,10 +904,15 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         # GIL), and the page is built while the writer draws the last charts.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="me-evidence") as pool:
             evidence = pool.submit(prepared_evidence, self, report_judges)
+            annotation_info = pool.submit(self._annotation_info)
 
             def save_report(results: list[BaseScoringResult]) -> None:
                 self._results = results
-                report = self._score_report(report_judges, evidence=evidence.result())
+                report = self._score_report(
+                    report_judges,
+                    evidence=evidence.result(),
+                    annotation_info=annotation_info.result(),
+                )
                 report.save(self.scores_dir / "score_report.html", format="html")
                 report.save(self.scores_dir / "score_report.csv", format="csv")
 
@@ -961,6 +966,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
         judge_results: Mapping[str, JudgeResults] | None = None,
         *,
         evidence: ReportEvidence | None = None,
+        annotation_info: dict[str, Any] | None = None,
     ) -> ScoreReport:
         """:attr:`score_report`, reusing what the caller already has.
 
@@ -968,6 +974,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             judge_results: Every judge's results, just loaded (None = load them).
             evidence: :func:`~meta_evaluator.report._evidence.prepared_evidence` of the project
                 (None = gather it).
+            annotation_info: :meth:`_annotation_info` (None = compute it).
         """
         from meta_evaluator.report import ScoreReport
 
@@ -992,19 +999,8 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             if C.COST_USD not in info and res.source == "run":
                 info["cost_note"] = res.info.get("cost_note") or "unknown"
             judge_info[jid] = info
-        annotation_info: dict[str, Any] = {}
-        if self.eval_task is not None and self._annotations_exist():
-            long = self.annotations.long_frame()
-            annotation_info = {
-                "annotators": long[C.ANNOTATOR_ID].n_unique() if not long.is_empty() else 0,
-                "items": long[C.ORIGINAL_ID].n_unique() if not long.is_empty() else 0,
-                "labels": long.height,
-            }
-            runs = _compat.annotation_runs(self.annotations_dir)
-            if runs:
-                annotation_info["runs"] = ", ".join(
-                    f"{a}: {r['run_id']}" for a, r in sorted(runs.items()) if "run_id" in r
-                )
+        if annotation_info is None:
+            annotation_info = self._annotation_info()
         from meta_evaluator.report._evidence import gather_evidence
         from meta_evaluator.scores._config import config_labels
 
@@ -1017,6 +1013,23 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             metric_configs=list(config_labels(self.metrics_configs).values()),
             scores_dir=self.scores_dir,
         )
+
+    def _annotation_info(self) -> dict[str, Any]:
+        """The report header's facts about the human annotations ({} without any)."""
+        if self.eval_task is None or not self._annotations_exist():
+            return {}
+        long = self.annotations.long_frame()
+        info: dict[str, Any] = {
+            "annotators": long[C.ANNOTATOR_ID].n_unique() if not long.is_empty() else 0,
+            "items": long[C.ORIGINAL_ID].n_unique() if not long.is_empty() else 0,
+            "labels": long.height,
+        }
+        runs = _compat.annotation_runs(self.annotations_dir)
+        if runs:
+            info["runs"] = ", ".join(
+                f"{a}: {r['run_id']}" for a, r in sorted(runs.items()) if "run_id" in r
+            )
+        return info
 
     def _annotations_exist(self) -> bool:
         return self._annotations is not None or (self.annotations_dir / "state.json").is_file()
