@@ -896,7 +896,7 @@ class MetaEvaluator(_compat.MetaEvaluatorCompat):
             for jid, res in all_results.items()
         }
 
-        from meta_evaluator.report._evidence import prepared_evidence
+        from meta_evaluator.report._decision import prepared_evidence
 
         report_judges = None if found is None else found.results
         # The report's per-sample evidence depends on the labels only, not on the scores: it is

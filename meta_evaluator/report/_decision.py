@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meta_evaluator.report._annotators import annotators_section
 from meta_evaluator.report._compare_judges import (
@@ -20,15 +20,25 @@ from meta_evaluator.report._compare_judges import (
     judge_comparison_section,
 )
 from meta_evaluator.report._confusion import confusion_section
-from meta_evaluator.report._evidence import ReportEvidence
+from meta_evaluator.report._evidence import ReportEvidence, gather_evidence
 from meta_evaluator.report._explorer import explorer_sections
-from meta_evaluator.report._health import health_rows, health_section
+from meta_evaluator.report._health import HealthRow, health_rows, health_section
 from meta_evaluator.report._table import as_float
 from meta_evaluator.report._verdict import task_verdicts, verdict_section
 from meta_evaluator.report._view import ResultView
 from meta_evaluator.scores.base_scoring_result import BaseScoringResult
 
-__all__ = ["DecisionSections", "decision_sections"]
+if TYPE_CHECKING:
+    from meta_evaluator.judges import JudgeResults
+    from meta_evaluator.project import MetaEvaluator
+
+__all__ = [
+    "DecisionSections",
+    "EvidenceSections",
+    "decision_sections",
+    "evidence_sections",
+    "prepared_evidence",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +73,60 @@ def _health_from_info(judge_info: Mapping[str, Mapping[str, Any]]) -> dict[str, 
     return out
 
 
+@dataclass(frozen=True, kw_only=True)
+class EvidenceSections:
+    """What the decision sections take from the evidence alone (no score is needed for it)."""
+
+    health_rows: dict[str, HealthRow]
+    comparisons: list[JudgeComparison]
+    judge_vs_judge: str
+    confusion: str
+    explorer: str
+    annotators: str
+    health: str
+
+
+def evidence_sections(evidence: ReportEvidence) -> EvidenceSections:
+    """The score-independent decision sections of ``evidence``, built once per evidence.
+
+    Judge vs judge, confusion, explorer, annotators and run health read the labels only, so
+    :func:`prepared_evidence` builds them while the scorers run; the verdict, which reads the
+    scores, is built with the page.
+    """
+    cached = evidence._sections.get("all")
+    if isinstance(cached, EvidenceSections):
+        return cached
+    rows = health_rows(evidence)
+    similarities = item_similarities(evidence)
+    comparisons = compare_judges(evidence, similarities)
+    built = EvidenceSections(
+        health_rows=rows,
+        comparisons=comparisons,
+        judge_vs_judge=judge_comparison_section(comparisons),
+        confusion=confusion_section(evidence, similarities),
+        explorer=explorer_sections(evidence),
+        annotators=annotators_section(evidence),
+        health=health_section(rows),
+    )
+    evidence._sections["all"] = built
+    return built
+
+
+def prepared_evidence(
+    ev: MetaEvaluator, judge_results: Mapping[str, JudgeResults] | None = None
+) -> ReportEvidence | None:
+    """The project's report evidence, its :func:`evidence_sections` already built.
+
+    :func:`~meta_evaluator.report._evidence.gather_evidence`, then the sections. None of it
+    depends on scores, so the comparison runs this on a second thread while the scorers work
+    (much of it is polars and numpy, which release the GIL).
+    """
+    evidence = gather_evidence(ev, judge_results)
+    if evidence is not None:
+        evidence_sections(evidence)
+    return evidence
+
+
 def decision_sections(
     results: Sequence[BaseScoringResult],
     views: Sequence[ResultView],
@@ -93,15 +157,14 @@ def decision_sections(
             annotators="",
             health="",
         )
-    rows = health_rows(evidence)
-    similarities = item_similarities(evidence)
-    comparisons = compare_judges(evidence, similarities)
-    verdicts = task_verdicts(results, views, comparisons, rows)
+    part = evidence_sections(evidence)
+    rows = part.health_rows
+    verdicts = task_verdicts(results, views, part.comparisons, rows)
     return DecisionSections(
         verdict=verdict_section(verdicts, results, rows),
-        judge_vs_judge=judge_comparison_section(comparisons),
-        confusion=confusion_section(evidence, similarities),
-        explorer=explorer_sections(evidence),
-        annotators=annotators_section(evidence),
-        health=health_section(rows),
+        judge_vs_judge=part.judge_vs_judge,
+        confusion=part.confusion,
+        explorer=part.explorer,
+        annotators=part.annotators,
+        health=part.health,
     )

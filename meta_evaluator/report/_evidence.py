@@ -73,6 +73,11 @@ class ReportEvidence:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """Task name -> its :func:`coded_task` (every decision section reads the same coding)."""
+    _sections: dict[str, object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """``"all"`` -> the score-independent decision sections, once built
+    (:func:`~meta_evaluator.report._decision.evidence_sections`)."""
 
     @property
     def annotators(self) -> list[str]:
@@ -191,21 +196,6 @@ def gather_evidence(
         judges=judges,
         judge_facts=facts,
     )
-
-
-def prepared_evidence(
-    ev: MetaEvaluator, judge_results: Mapping[str, JudgeResults] | None = None
-) -> ReportEvidence | None:
-    """:func:`gather_evidence` with every task already coded (:func:`coded_task`).
-
-    The coding depends on the labels only, so the comparison runs this on a second thread while
-    the scorers work; the report then reads the cached codes.
-    """
-    evidence = gather_evidence(ev, judge_results)
-    if evidence is not None:
-        for task in evidence.tasks:
-            coded_task(evidence, task)
-    return evidence
 
 
 def _as_text(frame: pl.DataFrame, task: TaskInfo) -> pl.Series:

@@ -286,3 +286,22 @@ def test_static_table_without_javascript_shows_most_contested(page):
     static = page.split('class="scroll ex-static"')[1].split("</table>")[0]
     ids = re.findall(r'<tr><th scope="row">([^<]+)</th>', static)
     assert ids == payload["ids"][: len(ids)] and len(ids) == min(50, len(payload["ids"]))
+
+
+def test_compare_page_equals_a_page_built_afterwards(tmp_path):
+    """compare builds the score-independent sections on its evidence thread; the page it
+    writes equals one built from scratch afterwards (timestamps aside), and each evidence
+    builds its sections once."""
+    from meta_evaluator.report import _decision
+
+    ev = MetaEvaluator(_build(tmp_path, score=False), load=True)
+    ev.load_metrics_from_yaml(tmp_path / "metrics.yaml")
+    ev.compare_async()
+    written = (ev.scores_dir / "score_report.html").read_text(encoding="utf-8")
+    evidence = _decision.prepared_evidence(ev)
+    assert evidence is not None
+    assert _decision.evidence_sections(evidence) is _decision.evidence_sections(evidence)
+    fresh = ev.score_report.to_html()
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+    assert "Disagreement explorer" in written
+    assert stamp.sub("T", fresh) == stamp.sub("T", written)
