@@ -410,6 +410,9 @@ _PNG_CACHE_SIZE = 64
 _PNG_LOCK = threading.Lock()
 _PNG_PENDING: dict[str, Future[bytes]] = {}
 """Charts being drawn right now: a second thread asking for one waits instead of drawing it."""
+_DRAW_LOCK = threading.Lock()
+"""One chart is drawn at a time: the writer thread and the page may both draw, and matplotlib
+promises no thread safety (drawing holds the GIL anyway, so nothing is lost)."""
 
 
 def chart_png(kind: str, /, **kwargs: Any) -> bytes:
@@ -457,6 +460,11 @@ def chart_png(kind: str, /, **kwargs: Any) -> bytes:
 
 
 def _render_png(kind: str, kwargs: dict[str, Any]) -> bytes:
+    with _DRAW_LOCK:
+        return _draw_png(kind, kwargs)
+
+
+def _draw_png(kind: str, kwargs: dict[str, Any]) -> bytes:
     if kind == "advantage":
         fig = advantage_chart(kwargs["llm_adv"], kwargs.get("human_adv"))
     elif kind == "winning_rate":
