@@ -73,6 +73,10 @@ class ReportEvidence:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """Task name -> its :func:`coded_task` (every decision section reads the same coding)."""
+    _rows: dict[str, tuple[pl.DataFrame, npt.NDArray[np.int64]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Rater key -> its label rows and their sample positions (:func:`_answered_rows`)."""
     _sections: dict[str, object] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -221,14 +225,36 @@ def _positions(ids: pl.Series, order: pl.Series) -> npt.NDArray[np.int64]:
     return found["__pos"].fill_null(-1).to_numpy().astype(np.int64, copy=False)
 
 
+def _answered_rows(
+    evidence: ReportEvidence, who: str | None
+) -> tuple[pl.DataFrame, npt.NDArray[np.int64]]:
+    """The human label rows (``who`` None) or a judge's answered rows, with their sample positions.
+
+    The same for every task, so computed once per evidence and rater.
+    """
+    key = "" if who is None else f"judge:{who}"
+    if key not in evidence._rows:
+        frame = (
+            evidence.humans
+            if who is None
+            else evidence.judges[who].filter(
+                pl.col(C.STATUS).is_in([C.STATUS_SUCCESS, C.STATUS_PARTIAL])
+            )
+        )
+        evidence._rows[key] = (
+            frame,
+            _positions(frame[C.ORIGINAL_ID], evidence.samples[C.ORIGINAL_ID]),
+        )
+    return evidence._rows[key]
+
+
 def _codes_for(
-    frame: pl.DataFrame, task: TaskInfo, order: pl.Series, code_of: Mapping[str, int]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(item positions, codes) of the labelled rows of ``frame``."""
+    frame: pl.DataFrame, task: TaskInfo, pos: npt.NDArray[np.int64], code_of: Mapping[str, int]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """(rows that are a labelled sample, label code per row) of ``frame`` for ``task``."""
     codes = _as_text(frame, task).replace_strict(code_of, default=-1, return_dtype=pl.Int64)
-    pos, code = _positions(frame[C.ORIGINAL_ID], order), codes.fill_null(-1).to_numpy()
-    keep = (pos >= 0) & (code >= 0)
-    return pos[keep].astype(np.int64), code[keep].astype(np.int64)
+    code = codes.fill_null(-1).to_numpy().astype(np.int64, copy=False)
+    return (pos >= 0) & (code >= 0), code
 
 
 def coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
@@ -264,30 +290,25 @@ def _coded_task(evidence: ReportEvidence, task: TaskInfo) -> CodedTask | None:
     if not labels:
         return None
     code_of = {label: k for k, label in enumerate(labels)}
-    sample_ids = evidence.samples[C.ORIGINAL_ID]
-    ids = sample_ids.to_list()
+    ids = evidence.samples[C.ORIGINAL_ID].to_list()
     n = len(ids)
     annotators = evidence.annotators if task.name in evidence.humans.columns else []
     humans = np.full((len(annotators), n), -1, dtype=np.int64)
     if annotators:
-        rows = evidence.humans[C.ANNOTATOR_ID].replace_strict(
-            {a: r for r, a in enumerate(annotators)}, return_dtype=pl.Int64
+        frame, pos = _answered_rows(evidence, None)
+        rows = (
+            frame[C.ANNOTATOR_ID]
+            .replace_strict({a: r for r, a in enumerate(annotators)}, return_dtype=pl.Int64)
+            .to_numpy()
         )
-        codes_all = _as_text(evidence.humans, task).replace_strict(
-            code_of, default=-1, return_dtype=pl.Int64
-        )
-        r, c = rows.to_numpy(), codes_all.fill_null(-1).to_numpy()
-        p = _positions(evidence.humans[C.ORIGINAL_ID], sample_ids)
-        keep = (p >= 0) & (c >= 0)
-        humans[r[keep], p[keep]] = c[keep]
+        keep, code = _codes_for(frame, task, pos, code_of)
+        humans[rows[keep], pos[keep]] = code[keep]
     judge_ids = [j for j, df in evidence.judges.items() if task.name in df.columns]
     judges = np.full((len(judge_ids), n), -1, dtype=np.int64)
     for row, jid in enumerate(judge_ids):
-        df = evidence.judges[jid].filter(
-            pl.col(C.STATUS).is_in([C.STATUS_SUCCESS, C.STATUS_PARTIAL])
-        )
-        pos, code = _codes_for(df, task, sample_ids, code_of)
-        judges[row, pos] = code
+        frame, pos = _answered_rows(evidence, jid)
+        keep, code = _codes_for(frame, task, pos, code_of)
+        judges[row, pos[keep]] = code[keep]
     k = len(labels)
     if annotators:
         # majority in alphabetical code order, so ties go to the alphabetically first label
