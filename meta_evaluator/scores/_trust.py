@@ -33,7 +33,7 @@ from typing import Any
 
 from meta_evaluator.errors import MetricConfigError
 
-__all__ = ["TRUST_ENV", "callable_import_path", "check_loaded_import"]
+__all__ = ["TRUST_ENV", "callable_import_path", "callable_state", "check_loaded_import"]
 
 TRUST_ENV = "META_EVALUATOR_TRUST_SCORER_MODULES"
 """Set to ``1`` (or ``true`` / ``yes``) to let loaded states import any scorer module."""
@@ -97,3 +97,16 @@ def callable_import_path(value: Any) -> str | None:
     if isinstance(value, str) and value.startswith(_CALLABLE_PREFIX):
         return value.removeprefix(_CALLABLE_PREFIX)
     return None
+
+
+def callable_state(fn: Any) -> str:
+    """How a callable parameter is stored: ``"callable:module.qualname"``.
+
+    Example:
+        >>> import json
+        >>> callable_state(json.dumps)
+        'callable:json.dumps'
+        >>> callable_import_path(callable_state(json.dumps))
+        'json.dumps'
+    """
+    return f"{_CALLABLE_PREFIX}{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)}"

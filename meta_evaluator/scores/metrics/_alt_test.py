@@ -11,6 +11,7 @@ from meta_evaluator._checks import to_float
 from meta_evaluator.errors import ConfigError, ScoringError
 from meta_evaluator.scores._context import TaskContext, infer_kind
 from meta_evaluator.scores._tables import Encoding, build_table
+from meta_evaluator.scores._trust import callable_import_path, callable_state
 from meta_evaluator.scores.base_scoring_result import Verdict
 from meta_evaluator.scores.metrics._base import BuiltinScorer, Outcome, check_choice
 
@@ -160,10 +161,7 @@ class AltTestScorer(BuiltinScorer):
         """Constructor parameters; a callable ``scoring_function`` as ``"callable:module.name"``."""
         params = super().config_params()
         if callable(self.scoring_function):
-            fn = self.scoring_function
-            params["scoring_function"] = (
-                f"callable:{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)}"
-            )
+            params["scoring_function"] = callable_state(self.scoring_function)
         return params
 
     def headline_key(self) -> str:
@@ -341,11 +339,11 @@ class AltTestScorer(BuiltinScorer):
 
 def _resolve_callable(value: Any) -> Any:
     """Turn a stored ``"callable:module.name"`` back into the function (state round trip)."""
-    if not (isinstance(value, str) and value.startswith("callable:")):
+    path = callable_import_path(value)
+    if path is None:
         return value
     import importlib
 
-    path = value.removeprefix("callable:")
     module, _, name = path.rpartition(".")
     try:
         fn = getattr(importlib.import_module(module), name)
