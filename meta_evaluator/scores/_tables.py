@@ -26,11 +26,11 @@ The schema comes from the :class:`~meta_evaluator.scores._context.TaskContext`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import polars as pl
@@ -125,15 +125,7 @@ class _HumanPrep:
 
 
 def _prepare_humans(human_data: pl.DataFrame) -> _HumanPrep:
-    shared = _SHARED.get()
-    if shared is not None:
-        hit = shared.humans.get(id(human_data))
-        if hit is not None and hit[0] is human_data:
-            return hit[1]
-    prep = _build_human_prep(human_data)
-    if shared is not None:
-        shared.humans[id(human_data)] = (human_data, prep)
-    return prep
+    return _shared(("humans", id(human_data)), (human_data,), lambda: _build_human_prep(human_data))
 
 
 def _build_human_prep(human_data: pl.DataFrame) -> _HumanPrep:
@@ -363,33 +355,37 @@ def build_table(
         >>> t.labels, t.judge.tolist(), t.humans.tolist()
         (['yes', 'no'], [1, 0], [[0, 0]])
     """
-    shared = _SHARED.get()
-    key = (id(judge_data), id(human_data), encoding, context)
-    if shared is not None and _hashable(key):
-        hit = shared.tables.get(key)
-        if hit is not None and hit[0] is judge_data and hit[1] is human_data:
-            return hit[2]
-        table = _build_table(judge_data, human_data, encoding=encoding, context=context)
-        _freeze(table)
-        shared.tables[key] = (judge_data, human_data, table)
-        return table
-    return _build_table(judge_data, human_data, encoding=encoding, context=context)
 
+    def build() -> LabelTable:
+        return _frozen(_build_table(judge_data, human_data, encoding=encoding, context=context))
 
-_TableKey = tuple[int, int, str, "TaskContext | None"]
+    key = ("table", id(judge_data), id(human_data), encoding, context)
+    return _shared(key, (judge_data, human_data), build)
 
 
 @dataclass
 class _Shared:
-    """What one :func:`shared_tables` block reuses, keyed by frame identity (frames kept alive)."""
+    """What one :func:`shared_tables` block has built, by key (ids of the frames it came from)."""
 
-    humans: dict[int, tuple[pl.DataFrame, _HumanPrep]] = field(default_factory=dict)
-    tables: dict[_TableKey, tuple[pl.DataFrame, pl.DataFrame, LabelTable]] = field(
-        default_factory=dict
-    )
+    built: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    """The keyed frames, kept alive for the block so that their ids stay theirs."""
 
 
 _SHARED: ContextVar[_Shared | None] = ContextVar("meta_evaluator_shared_tables", default=None)
+
+T = TypeVar("T")
+
+
+def _shared(key: tuple[Any, ...], frames: tuple[pl.DataFrame, ...], build: Callable[[], T]) -> T:
+    """``build()``, or what it returned for ``key`` earlier in this :func:`shared_tables` block."""
+    shared = _SHARED.get()
+    if shared is None or not _hashable(key):
+        return build()
+    if key not in shared.built:
+        shared.built[key] = build()
+        shared.frames.extend(frames)
+    return cast(T, shared.built[key])
 
 
 @contextmanager
@@ -418,10 +414,10 @@ def _hashable(key: object) -> bool:
     return True
 
 
-def _freeze(table: LabelTable) -> None:
-    """Make a shared table's arrays read-only.
+def _frozen(table: LabelTable) -> LabelTable:
+    """``table`` with its arrays read-only (returned for chaining).
 
-    A scorer that wrote into a cached table would change the next scorer's input; it fails
+    A scorer that wrote into a shared table would change the next scorer's input; it fails
     loudly instead.
     """
     for t in (
@@ -432,6 +428,7 @@ def _freeze(table: LabelTable) -> None:
         for arr in (t.judge, t.humans, t.judge_valid, t.humans_valid, t.sort_rank):
             if isinstance(arr, np.ndarray):
                 arr.flags.writeable = False
+    return table
 
 
 def _build_table(
