@@ -373,7 +373,7 @@ def _confusion_indicator(
     Cell ``h*K*K + judge code*K + human code`` of human ``h``'s ``K x K`` confusion matrix with
     the judge is 1 for every (human, item) pair where both sides have a code (pairs with a
     :data:`MISSING_CODE` side have no cell). The kappa bootstraps multiply it with resample
-    weights: items as columns (``(H*K*K, n_items)``, :func:`_kappa_design`) or as rows
+    weights: items as columns (``(H*K*K, n_items)``, the paired kappa bootstrap) or as rows
     (``(n_items, H*K*K)``, the item bootstrap's features).
 
     Args:
@@ -396,11 +396,6 @@ def _confusion_indicator(
             (ones, (item_idx, cell)), shape=(n_items, n_humans * k2), dtype=np.float64
         )
     return sp.csr_matrix((ones, (cell, item_idx)), shape=(n_humans * k2, n_items), dtype=np.float64)
-
-
-def _kappa_design(judge: IntArray, humans: IntArray, n_labels: int) -> sp.csr_matrix:
-    """Sparse ``(H*K*K, n_items)`` indicator: cell (h, judge code, human code) of each item."""
-    return _confusion_indicator(judge, humans, n_labels)
 
 
 def bootstrap_kappa_samples(

@@ -170,11 +170,6 @@ def bootstrap_resamples(
 
 
 # ------------------------------------------------------------------ confusion matrices
-def _confusion_features(candidate: IntArray, references: IntArray, n_labels: int) -> Any:
-    """Sparse ``(n_items, H*K*K)`` one-hot cell (human h, candidate, reference code) per item."""
-    return _confusion_indicator(candidate, references, n_labels, items_as_rows=True)
-
-
 def kappa_features(
     candidate: IntArray,
     references: IntArray,
@@ -190,7 +185,7 @@ def kappa_features(
         confusion = sums.reshape(sums.shape[0], n_humans, n_labels, n_labels)
         return _nanmean_rows(_kappa_from_confusion(confusion, w))
 
-    return _confusion_features(candidate, references, n_labels), statistic
+    return _confusion_indicator(candidate, references, n_labels, items_as_rows=True), statistic
 
 
 def classification_from_confusion(
@@ -241,7 +236,7 @@ def classification_features(
             classification_from_confusion(confusion, metric=metric, average=average)
         )
 
-    return _confusion_features(candidate, references, n_labels), statistic
+    return _confusion_indicator(candidate, references, n_labels, items_as_rows=True), statistic
 
 
 # ------------------------------------------------------------------ Fleiss' kappa

@@ -47,7 +47,7 @@ from meta_evaluator.stats._agreement import (
 )
 from meta_evaluator.stats._bootstrap import (
     _check_count,
-    _kappa_design,
+    _confusion_indicator,
     _nanmean_rows,
     _pattern_weight_chunks,
     _weight_chunks,
@@ -463,7 +463,7 @@ def paired_kappa_difference(
     ja, jb, h, keep = _paired_codes(judge_a, judge_b, humans, n_labels=n_labels, func=func)
     ja, jb, h = ja[keep], jb[keep], h[:, keep]
     n_humans, k = h.shape[0], int(n_labels)
-    design = sp.vstack([_kappa_design(ja, h, k), _kappa_design(jb, h, k)]).tocsr()
+    design = sp.vstack([_confusion_indicator(ja, h, k), _confusion_indicator(jb, h, k)]).tocsr()
     feats = np.asarray(design.T.todense(), dtype=np.float64)  # (items, 2*H*K*K)
     w = _weight_matrix(k, weights)
 
